@@ -1,0 +1,211 @@
+//! Scratch directories with an owner marker, and the reaper that removes those whose
+//! owner died without cleaning up (a SIGKILLed run), servers included.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use nix::sys::signal::{self, Signal};
+use nix::unistd::Pid;
+
+use super::run_as::{self, RunAs};
+
+/// Every scratch directory's name starts with this, inside the system temp directory.
+pub const SCRATCH_PREFIX: &str = "readiness-";
+/// The marker file naming the owning process: "<pid> <start time>".
+const OWNER_MARKER: &str = ".readiness-owner";
+
+/// A directory removed on drop (unless kept), marked with its owner so that a later run
+/// can reap it if this process is killed.
+#[derive(Debug)]
+pub struct ScratchDir {
+    path: PathBuf,
+    kept: AtomicBool,
+}
+
+impl ScratchDir {
+    /// Creates `$TMPDIR/readiness-<kind>-XXXXXX`, owned by `run_as` when given.
+    pub fn create(kind: &str, run_as: Option<&RunAs>) -> std::io::Result<ScratchDir> {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("{SCRATCH_PREFIX}{kind}-"))
+            .tempdir_in(std::env::temp_dir())?;
+        let path = dir.keep();
+        let scratch = ScratchDir { path, kept: AtomicBool::new(false) };
+        std::fs::write(scratch.path.join(OWNER_MARKER), owner_line(std::process::id())?)?;
+        run_as::chown(run_as, &scratch.path)?;
+        Ok(scratch)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Leaves the directory in place when dropped.
+    pub fn keep(&self) {
+        self.kept.store(true, Ordering::SeqCst);
+    }
+}
+
+impl Drop for ScratchDir {
+    fn drop(&mut self) {
+        if !self.kept.load(Ordering::SeqCst) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
+
+fn owner_line(pid: u32) -> std::io::Result<String> {
+    let start = process_start_time(pid).unwrap_or(0);
+    Ok(format!("{pid} {start}\n"))
+}
+
+/// The process's start time in clock ticks since boot (`/proc/<pid>/stat` field 22),
+/// which tells a live owner from a new process that reused its pid.
+fn process_start_time(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_comm = &stat[stat.rfind(')')? + 2..];
+    after_comm.split_whitespace().nth(19)?.parse().ok()
+}
+
+fn owner_alive(marker: &str) -> bool {
+    let mut parts = marker.split_whitespace();
+    let (Some(pid), Some(start)) = (
+        parts.next().and_then(|p| p.parse::<u32>().ok()),
+        parts.next().and_then(|s| s.parse::<u64>().ok()),
+    ) else {
+        return false;
+    };
+    if Path::new("/proc/self/stat").exists() {
+        process_start_time(pid).is_some_and(|now| start == 0 || start == now)
+    } else {
+        signal::kill(Pid::from_raw(pid as i32), None).is_ok()
+    }
+}
+
+/// Removes every scratch directory whose owner is gone, after killing any server still
+/// running from it. Returns the directories removed.
+pub fn reap_stale() -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return Vec::new();
+    };
+    let mut reaped = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if !name.to_string_lossy().starts_with(SCRATCH_PREFIX) || !path.is_dir() {
+            continue;
+        }
+        let Ok(marker) = std::fs::read_to_string(path.join(OWNER_MARKER)) else {
+            continue;
+        };
+        if owner_alive(&marker) {
+            continue;
+        }
+        stop_orphan_servers(&path);
+        if std::fs::remove_dir_all(&path).is_ok() {
+            reaped.push(path);
+        }
+    }
+    reaped
+}
+
+/// Kills the postmaster of every data directory directly under `scratch`, and frees the
+/// shared memory a killed postmaster leaves behind.
+fn stop_orphan_servers(scratch: &Path) {
+    let Ok(entries) = std::fs::read_dir(scratch) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let pid_file = entry.path().join("postmaster.pid");
+        if let Some(info) = PostmasterPid::read(&pid_file) {
+            if process_mentions(info.pid, scratch) {
+                let _ = signal::killpg(Pid::from_raw(info.pid), Signal::SIGKILL);
+                wait_gone(info.pid);
+            }
+            info.remove_shared_memory();
+        }
+    }
+}
+
+fn wait_gone(pid: i32) {
+    for _ in 0..100 {
+        if signal::kill(Pid::from_raw(pid), None).is_err() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
+/// Whether process `pid`'s command line names `dir` (so that a reused pid is never killed).
+fn process_mentions(pid: i32, dir: &Path) -> bool {
+    match std::fs::read(format!("/proc/{pid}/cmdline")) {
+        Ok(cmdline) => String::from_utf8_lossy(&cmdline).contains(&*dir.to_string_lossy()),
+        Err(_) => false,
+    }
+}
+
+/// The parts of `postmaster.pid` the harness uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostmasterPid {
+    pub pid: i32,
+    /// Line 8: "starting", "ready", "stopping"…
+    pub status: String,
+    /// Line 7: the System V shared memory id, when one is listed.
+    pub shm_id: Option<i32>,
+}
+
+impl PostmasterPid {
+    pub fn read(path: &Path) -> Option<PostmasterPid> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let lines: Vec<&str> = text.lines().collect();
+        let pid = lines.first()?.trim().parse().ok()?;
+        let shm_id = lines.get(6).and_then(|l| l.split_whitespace().nth(1)).and_then(|id| id.parse().ok());
+        let status = lines.get(7).map(|s| s.trim().to_owned()).unwrap_or_default();
+        Some(PostmasterPid { pid, status, shm_id })
+    }
+
+    /// Removes the segment a SIGKILLed postmaster leaves behind; a no-op when it is gone
+    /// or still attached (the kernel then removes it when the last process detaches).
+    pub fn remove_shared_memory(&self) {
+        if let Some(id) = self.shm_id {
+            // SAFETY: IPC_RMID with a null buffer only marks segment `id` for removal.
+            unsafe {
+                libc::shmctl(id, libc::IPC_RMID, std::ptr::null_mut());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scratch_dirs_are_marked_and_removed_on_drop() {
+        let dir = ScratchDir::create("unit", None).unwrap();
+        let path = dir.path().to_path_buf();
+        let marker = std::fs::read_to_string(path.join(OWNER_MARKER)).unwrap();
+        assert!(owner_alive(&marker), "our own marker must read as alive: {marker}");
+        drop(dir);
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn dead_owners_are_reaped() {
+        let dir = ScratchDir::create("unit", None).unwrap();
+        dir.keep();
+        let path = dir.path().to_path_buf();
+        std::fs::write(path.join(OWNER_MARKER), "999999999 1\n").unwrap();
+        let reaped = reap_stale();
+        assert!(reaped.contains(&path), "{reaped:?}");
+        assert!(!path.exists());
+    }
+
+    #[test]
+    fn postmaster_pid_files_parse() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("postmaster.pid");
+        std::fs::write(&file, "4242\n/data\n1700000000\n5432\n/tmp\n127.0.0.1\n  5432001     98306\nready   \n").unwrap();
+        let info = PostmasterPid::read(&file).unwrap();
+        assert_eq!(info, PostmasterPid { pid: 4242, status: "ready".into(), shm_id: Some(98306) });
+    }
+}

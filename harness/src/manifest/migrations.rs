@@ -1,0 +1,67 @@
+//! `[migrations]`: a sqlx-style directory, or shell commands for any other stack.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// `dir` for `<version>_<name>.up.sql` / `.down.sql` files (or plain `.sql` files, which
+/// cannot be rolled back); or `up` / `down` commands (Alembic, Flyway, Rails…), run with
+/// `DATABASE_URL` and the `PG*` variables exported.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MigrationsSection {
+    pub dir: Option<PathBuf>,
+    pub up: Option<String>,
+    pub down: Option<String>,
+    /// Where the commands run, relative to the subject directory.
+    pub workdir: Option<PathBuf>,
+    /// Files or directories whose contents name the template database for command
+    /// migrations (so that the template is rebuilt when they change).
+    #[serde(default)]
+    pub watch: Vec<PathBuf>,
+    /// Tables the migration tool keeps for itself, ignored when comparing catalogs.
+    pub bookkeeping_tables: Option<Vec<String>>,
+}
+
+/// Where migrations come from, with paths resolved against the subject directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MigrationSource {
+    Dir(PathBuf),
+    Commands { up: String, down: Option<String>, workdir: PathBuf, watch: Vec<PathBuf> },
+}
+
+impl MigrationsSection {
+    pub(super) fn validate(&self) -> Result<(), (String, String)> {
+        let err = |key: &str, message: &str| Err((key.to_owned(), message.to_owned()));
+        match (&self.dir, &self.up) {
+            (Some(_), Some(_)) => err("migrations", "give either `dir` or `up`/`down` commands, not both"),
+            (None, None) => err("migrations", "give `dir` (sqlx-style migration files) or an `up` command"),
+            (Some(_), None) if self.down.is_some() => err("migrations.down", "`down` goes with `up`, not with `dir`"),
+            (Some(_), None) if self.workdir.is_some() => err("migrations.workdir", "`workdir` goes with `up`, not with `dir`"),
+            (None, Some(up)) if up.trim().is_empty() => err("migrations.up", "must not be empty"),
+            _ => Ok(()),
+        }
+    }
+
+    /// The source, with paths made absolute against `root`.
+    pub fn source(&self, root: &Path) -> MigrationSource {
+        match (&self.dir, &self.up) {
+            (Some(dir), _) => MigrationSource::Dir(root.join(dir)),
+            (None, up) => MigrationSource::Commands {
+                up: up.clone().unwrap_or_default(),
+                down: self.down.clone(),
+                workdir: root.join(self.workdir.clone().unwrap_or_default()),
+                watch: self.watch.iter().map(|w| root.join(w)).collect(),
+            },
+        }
+    }
+
+    /// The bookkeeping tables: as given, else the tool's usual ones.
+    pub fn bookkeeping_tables(&self) -> Vec<String> {
+        self.bookkeeping_tables.clone().unwrap_or_else(|| {
+            ["_sqlx_migrations", "alembic_version", "schema_migrations", "flyway_schema_history"]
+                .map(String::from)
+                .to_vec()
+        })
+    }
+}

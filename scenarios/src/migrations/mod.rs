@@ -1,0 +1,15 @@
+//! Claim `migrations`: schema changes are versioned and can be rolled back.
+
+mod up_down_round_trip;
+
+use std::sync::Arc;
+
+use harness::Scenario;
+
+pub use up_down_round_trip::UpDownRoundTrip;
+
+pub const CLAIM: &str = "migrations";
+
+pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
+    vec![Arc::new(UpDownRoundTrip)]
+}

@@ -1,0 +1,189 @@
+//! Claim: migrations; fault: none; check: on an empty database every migration applies,
+//! each one rolls back to exactly the schema before it (compared catalog to catalog), and
+//! all of them apply again afterwards, with every invariant holding.
+
+use std::time::Instant;
+
+use async_trait::async_trait;
+use harness::catalog::Catalog;
+use harness::migrate::{MigrateError, Migrations};
+use harness::scenario::{Context, ScenarioError};
+use harness::template::Database;
+use harness::{invariants, Evidence, Outcome, Scenario};
+use sqlx::Connection;
+
+pub struct UpDownRoundTrip;
+
+#[async_trait]
+impl Scenario for UpDownRoundTrip {
+    fn id(&self) -> &'static str {
+        "up-down-round-trip"
+    }
+
+    fn claim(&self) -> &'static str {
+        super::CLAIM
+    }
+
+    fn title(&self) -> &'static str {
+        "every migration applies from empty, rolls back to the schema before it, and re-applies"
+    }
+
+    async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
+        let migrations = ctx.migrations().await?;
+        let db = ctx.empty_database("migrations_round_trip").await?;
+        let empty = read_catalog(&db, &migrations).await?;
+        if migrations.is_stepwise() {
+            stepwise(ctx, &migrations, &db, empty).await
+        } else {
+            whole(ctx, &migrations, &db, empty).await
+        }
+    }
+}
+
+/// Directory migrations: up one step at a time, down one step at a time, up again.
+async fn stepwise(ctx: &Context, migrations: &Migrations, db: &Database, empty: Catalog) -> Result<Outcome, ScenarioError> {
+    let steps = migrations.steps();
+    if steps.is_empty() {
+        return Ok(Outcome::not_proven(Evidence::new("the subject has no migrations to try")));
+    }
+    let mut evidence = Evidence::new("").observe("migrations", steps.iter().map(|s| s.label()).collect::<Vec<_>>().join(", "));
+
+    let started = Instant::now();
+    let mut after_step = Vec::with_capacity(steps.len());
+    for step in &steps {
+        if let Err(e) = migrations.up_to(&db.admin(), step.version).await {
+            evidence.summary = format!("migration {} does not apply on an empty database", step.label());
+            evidence.push_counterexample("apply from empty", vec![e.to_string()]);
+            return Ok(Outcome::refuted(evidence));
+        }
+        after_step.push(read_catalog(db, migrations).await?);
+    }
+    evidence.push_timing("apply all", started.elapsed());
+    if let Some(outcome) = check_invariants(ctx, db, &mut evidence, "after applying every migration").await? {
+        return Ok(outcome);
+    }
+
+    let missing: Vec<String> = steps.iter().filter(|s| !s.has_down).map(|s| s.label()).collect();
+    if !missing.is_empty() {
+        evidence.summary = format!("{} of {} migrations cannot be rolled back: no down migration", missing.len(), steps.len());
+        evidence.push_counterexample(
+            "roll back after a failed deployment",
+            missing.iter().map(|m| format!("{m}: no down migration")).collect(),
+        );
+        return Ok(Outcome::refuted(evidence));
+    }
+
+    let started = Instant::now();
+    for (i, step) in steps.iter().enumerate().rev() {
+        let target = if i == 0 { 0 } else { steps[i - 1].version };
+        if let Err(e) = migrations.down_to(&db.admin(), target).await {
+            evidence.summary = format!("rolling back {} fails", step.label());
+            evidence.push_counterexample("roll back one step", vec![e.to_string()]);
+            return Ok(Outcome::refuted(evidence));
+        }
+        let before = if i == 0 { &empty } else { &after_step[i - 1] };
+        let now = read_catalog(db, migrations).await?;
+        let diff = before.diff(&now);
+        if !diff.is_empty() {
+            evidence.summary = format!("rolling back {} does not restore the schema before it", step.label());
+            evidence.push_counterexample(format!("schema after rolling back {} (- expected, + found)", step.label()), diff);
+            return Ok(Outcome::refuted(evidence));
+        }
+    }
+    evidence.push_timing("roll back all", started.elapsed());
+
+    let started = Instant::now();
+    if let Err(e) = migrations.up(&db.admin()).await {
+        evidence.summary = "the migrations do not apply again after a full rollback".into();
+        evidence.push_counterexample("re-apply", vec![e.to_string()]);
+        return Ok(Outcome::refuted(evidence));
+    }
+    evidence.push_timing("re-apply all", started.elapsed());
+    let diff = after_step.last().expect("steps is not empty").diff(&read_catalog(db, migrations).await?);
+    if !diff.is_empty() {
+        evidence.summary = "re-applying after a full rollback gives a different schema".into();
+        evidence.push_counterexample("schema after re-applying (- first time, + second time)", diff);
+        return Ok(Outcome::refuted(evidence));
+    }
+    if let Some(outcome) = check_invariants(ctx, db, &mut evidence, "after re-applying").await? {
+        return Ok(outcome);
+    }
+    let tables = after_step.last().map(|c| c.tables.len()).unwrap_or(0);
+    evidence.summary = format!(
+        "all {} migrations apply from empty ({tables} tables), each rolls back to exactly the schema before it, and all re-apply",
+        steps.len()
+    );
+    Ok(Outcome::proven(evidence))
+}
+
+/// Command migrations: up, down, up again, comparing the whole schema each time.
+async fn whole(ctx: &Context, migrations: &Migrations, db: &Database, empty: Catalog) -> Result<Outcome, ScenarioError> {
+    let mut evidence = Evidence::new("").observe("migrations", "by command");
+    let started = Instant::now();
+    if let Err(e) = migrations.up(&db.admin()).await {
+        evidence.summary = "the up command fails on an empty database".into();
+        evidence.push_counterexample("apply from empty", vec![e.to_string()]);
+        return Ok(Outcome::refuted(evidence));
+    }
+    evidence.push_timing("up", started.elapsed());
+    let applied = read_catalog(db, migrations).await?;
+    if let Some(outcome) = check_invariants(ctx, db, &mut evidence, "after up").await? {
+        return Ok(outcome);
+    }
+    let started = Instant::now();
+    match migrations.down_to(&db.admin(), 0).await {
+        Ok(()) => {}
+        Err(e @ MigrateError::NoDownCommand) => {
+            evidence.summary = "the migrations cannot be rolled back: there is no down command".into();
+            evidence.push_counterexample("roll back after a failed deployment", vec![e.to_string()]);
+            return Ok(Outcome::refuted(evidence));
+        }
+        Err(e) => {
+            evidence.summary = "the down command fails".into();
+            evidence.push_counterexample("roll back", vec![e.to_string()]);
+            return Ok(Outcome::refuted(evidence));
+        }
+    }
+    evidence.push_timing("down", started.elapsed());
+    let diff = empty.diff(&read_catalog(db, migrations).await?);
+    if !diff.is_empty() {
+        evidence.summary = "rolling everything back leaves schema behind".into();
+        evidence.push_counterexample("schema after down (- expected, + found)", diff);
+        return Ok(Outcome::refuted(evidence));
+    }
+    if let Err(e) = migrations.up(&db.admin()).await {
+        evidence.summary = "the up command fails after a rollback".into();
+        evidence.push_counterexample("re-apply", vec![e.to_string()]);
+        return Ok(Outcome::refuted(evidence));
+    }
+    let diff = applied.diff(&read_catalog(db, migrations).await?);
+    if !diff.is_empty() {
+        evidence.summary = "re-applying after a rollback gives a different schema".into();
+        evidence.push_counterexample("schema after re-applying (- first time, + second time)", diff);
+        return Ok(Outcome::refuted(evidence));
+    }
+    evidence.summary = format!("up, down and up again: the schema ({} tables) round-trips exactly", applied.tables.len());
+    Ok(Outcome::proven(evidence))
+}
+
+async fn read_catalog(db: &Database, migrations: &Migrations) -> Result<Catalog, ScenarioError> {
+    let mut conn = db.connect_admin().await.map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
+    let catalog = Catalog::read(&mut conn, migrations.bookkeeping_tables())
+        .await
+        .map_err(|e| ScenarioError::sql("read the catalog", e))?;
+    let _ = conn.close().await;
+    Ok(catalog)
+}
+
+/// REFUTED when an invariant returns rows at this point.
+async fn check_invariants(ctx: &Context, db: &Database, evidence: &mut Evidence, when: &str) -> Result<Option<Outcome>, ScenarioError> {
+    let mut conn = db.connect_admin().await.map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
+    let violations = invariants::check(&mut conn, ctx.subject()).await?;
+    let _ = conn.close().await;
+    if violations.is_empty() {
+        return Ok(None);
+    }
+    evidence.summary = format!("{} invariant(s) fail {when}", violations.len());
+    evidence.push_counterexample(when, violations.iter().map(|v| v.describe()).collect());
+    Ok(Some(Outcome::refuted(evidence.clone())))
+}

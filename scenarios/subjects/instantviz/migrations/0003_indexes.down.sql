@@ -1,0 +1,7 @@
+DROP INDEX project_visualizations_project_id_slide_number_idx;
+DROP INDEX projects_owner_id_created_at_idx;
+DROP INDEX workspaces_owner_id_updated_at_idx;
+DROP INDEX workspaces_owner_id_created_at_idx;
+DROP INDEX users_created_at_idx;
+DROP INDEX users_stripe_customer_id_idx;
+DROP INDEX users_email_idx;

@@ -1,0 +1,62 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use harness::BackendKind;
+
+#[derive(Debug, Parser)]
+#[command(name = "readiness", version, about = "Proves, on a real PostgreSQL, the claims a team makes about its database")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run every claim's scenarios and print the scorecard (exit 0 only when all are PROVEN).
+    Verify(VerifyArgs),
+    /// List the claims and the scenarios that prove them.
+    List,
+}
+
+/// Where the servers come from.
+#[derive(Debug, Args, Clone)]
+pub struct BackendArgs {
+    /// native (local server binaries), container (Docker) or url (an existing server).
+    /// Default: native when server binaries are found, else container when a Docker engine answers.
+    #[arg(long, value_parser = parse_backend)]
+    pub backend: Option<BackendKind>,
+    /// An existing server for the url backend (default: DATABASE_URL). Only databases named
+    /// readiness_* are created and dropped there.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The image for the container backend (default: READINESS_PG_IMAGE, then a pinned postgres tag).
+    #[arg(long)]
+    pub image: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The subject directory, holding readiness.toml (default: the bundled instantviz).
+    #[arg(long)]
+    pub subject: Option<PathBuf>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Only these claims, comma-separated (e.g. constraints,migrations).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Where report.json, junit.xml and summary.md go.
+    #[arg(long, default_value = "readiness-report")]
+    pub report: PathBuf,
+    /// The run's seed; a printed seed replays a run.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Print every scenario's evidence, not only the refuted ones'.
+    #[arg(long)]
+    pub detail: bool,
+}
+
+fn parse_backend(s: &str) -> Result<BackendKind, String> {
+    s.parse()
+}

@@ -1,0 +1,18 @@
+//! Ctrl-C and SIGTERM: tear down every server the run started, then exit 130.
+
+use tokio::signal::unix::{signal, SignalKind};
+
+pub fn install() {
+    tokio::spawn(async {
+        let (Ok(mut interrupt), Ok(mut terminate)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+            return;
+        };
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        let torn_down = harness::cleanup::run_all();
+        eprintln!("\ninterrupted: tore down {} server(s)", torn_down.len());
+        std::process::exit(i32::from(crate::exit::INTERRUPTED));
+    });
+}
