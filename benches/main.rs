@@ -1,1 +1,9 @@
-fn main() {}
+//! criterion benches of the readiness binary's package, one module per topic.
+//! `cargo bench` measures; CI runs each once with `cargo bench -- --test`.
+
+mod provisioning;
+
+use criterion::{criterion_group, criterion_main};
+
+criterion_group!(benches, provisioning::benches);
+criterion_main!(benches);

@@ -6,7 +6,11 @@ use clap::{Args, Parser, Subcommand};
 use harness::BackendKind;
 
 #[derive(Debug, Parser)]
-#[command(name = "readiness", version, about = "Proves, on a real PostgreSQL, the claims a team makes about its database")]
+#[command(
+    name = "readiness",
+    version,
+    about = "Proves, on a real PostgreSQL, the claims a team makes about its database"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

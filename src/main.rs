@@ -11,9 +11,16 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     init_tracing();
     let cli = cli::Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
-        Err(e) => return exit::report_error(&anyhow::Error::new(e).context("failed to start the async runtime")),
+        Err(e) => {
+            return exit::report_error(
+                &anyhow::Error::new(e).context("failed to start the async runtime"),
+            )
+        }
     };
     runtime.block_on(async {
         interrupt::install();
@@ -27,5 +34,9 @@ fn main() -> std::process::ExitCode {
 fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("READINESS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).without_time().init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .without_time()
+        .init();
 }

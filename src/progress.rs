@@ -15,6 +15,10 @@ impl Observer for Progress {
     }
 
     fn scenario_finished(&self, _claim: &str, report: &ScenarioReport) {
-        eprintln!("{} ({:.1} s)", report.status.label(), report.duration_ms / 1000.0);
+        eprintln!(
+            "{} ({:.1} s)",
+            report.status.label(),
+            report.duration_ms / 1000.0
+        );
     }
 }

@@ -24,17 +24,30 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<u8> {
     for claim in &args.only {
         if !scenarios::claims::is_claim(claim) {
             let known: Vec<&str> = scenarios::CLAIMS.iter().map(|c| c.id).collect();
-            bail!("--only: unknown claim `{claim}` (known: {})", known.join(", "));
+            bail!(
+                "--only: unknown claim `{claim}` (known: {})",
+                known.join(", ")
+            );
         }
     }
-    let subject_dir = args.subject.clone().unwrap_or_else(|| scenarios::subjects::bundled(scenarios::subjects::INSTANTVIZ));
+    let subject_dir = args
+        .subject
+        .clone()
+        .unwrap_or_else(|| scenarios::subjects::bundled(scenarios::subjects::INSTANTVIZ));
     let subject = Subject::load(&subject_dir).context("failed to load the subject")?;
     let backend = select_backend(&args.backend).await?;
     let seed = args.seed.unwrap_or_else(harness::seed::random);
-    eprintln!("readiness: verifying {} on {} (seed {seed})", subject.name(), backend.describe());
+    eprintln!(
+        "readiness: verifying {} on {} (seed {seed})",
+        subject.name(),
+        backend.describe()
+    );
 
-    let claims: Vec<_> =
-        scenarios::CLAIMS.iter().copied().filter(|c| args.only.is_empty() || args.only.iter().any(|o| o == c.id)).collect();
+    let claims: Vec<_> = scenarios::CLAIMS
+        .iter()
+        .copied()
+        .filter(|c| args.only.is_empty() || args.only.iter().any(|o| o == c.id))
+        .collect();
     let run = Run::new(subject, backend, RunOptions::from_env(seed));
     let scorecard = harness::runner::run(&claims, &scenarios::all(), run.clone(), &Progress).await;
     drop(run);
@@ -42,18 +55,35 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<u8> {
     print!("{}", report::terminal::render(&scorecard, args.detail));
     let written = report::write_all(&scorecard, &args.report)
         .with_context(|| format!("failed to write the report into {}", args.report.display()))?;
-    eprintln!("  reports: {}", written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "));
+    eprintln!(
+        "  reports: {}",
+        written
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
 
     if !scorecard.input_errors.is_empty() {
         return Ok(exit::USAGE);
     }
-    Ok(if scorecard.all_proven() { exit::PROVEN } else { exit::NOT_ALL_PROVEN })
+    Ok(if scorecard.all_proven() {
+        exit::PROVEN
+    } else {
+        exit::NOT_ALL_PROVEN
+    })
 }
 
 /// The backend the arguments ask for.
 pub async fn select_backend(args: &BackendArgs) -> anyhow::Result<Arc<dyn harness::Backend>> {
-    let options = BackendOptions { kind: args.backend, url: args.url.clone(), image: args.image.clone() };
-    backend::select(&options).await.context("failed to get a PostgreSQL server")
+    let options = BackendOptions {
+        kind: args.backend,
+        url: args.url.clone(),
+        image: args.image.clone(),
+    };
+    backend::select(&options)
+        .await
+        .context("failed to get a PostgreSQL server")
 }
 
 pub fn list() -> ExitCode {

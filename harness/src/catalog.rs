@@ -12,7 +12,8 @@ use sqlx::PgConnection;
 const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
      AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 /// Objects that belong to an extension are the extension's, not the subject's.
-const NOT_EXTENSION_MEMBER: &str = "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')";
+const NOT_EXTENSION_MEMBER: &str =
+    "NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')";
 
 /// Everything the subject defined in one database.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -168,10 +169,11 @@ impl Catalog {
     /// Reads the catalog of the database `conn` is connected to, leaving out `ignored`
     /// tables (a migration tool's bookkeeping, by bare table name).
     pub async fn read(conn: &mut PgConnection, ignored: &[String]) -> Result<Catalog, sqlx::Error> {
-        let schemas: Vec<String> =
-            sqlx::query_scalar(&format!("SELECT n.nspname::text FROM pg_namespace n WHERE {SYSTEM_SCHEMAS} ORDER BY 1"))
-                .fetch_all(&mut *conn)
-                .await?;
+        let schemas: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT n.nspname::text FROM pg_namespace n WHERE {SYSTEM_SCHEMAS} ORDER BY 1"
+        ))
+        .fetch_all(&mut *conn)
+        .await?;
 
         let table_rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
             "SELECT c.oid::int8, n.nspname::text, c.relname::text FROM pg_class c \
@@ -180,14 +182,27 @@ impl Catalog {
         ))
         .fetch_all(&mut *conn)
         .await?;
-        let table_rows: Vec<_> = table_rows.into_iter().filter(|(_, _, name)| !ignored.contains(name)).collect();
+        let table_rows: Vec<_> = table_rows
+            .into_iter()
+            .filter(|(_, _, name)| !ignored.contains(name))
+            .collect();
         let oids: Vec<i64> = table_rows.iter().map(|(oid, _, _)| *oid).collect();
         let mut tables: BTreeMap<i64, Table> = table_rows
             .into_iter()
-            .map(|(oid, schema, name)| (oid, Table { schema, name, ..Table::default() }))
+            .map(|(oid, schema, name)| {
+                (
+                    oid,
+                    Table {
+                        schema,
+                        name,
+                        ..Table::default()
+                    },
+                )
+            })
             .collect();
 
-        let columns: Vec<(i64, String, String, bool, Option<String>, String, String)> = sqlx::query_as(
+        type ColumnRow = (i64, String, String, bool, Option<String>, String, String);
+        let columns: Vec<ColumnRow> = sqlx::query_as(
             "SELECT a.attrelid::int8, a.attname::text, format_type(a.atttypid, a.atttypmod), a.attnotnull, \
                     pg_get_expr(d.adbin, d.adrelid), a.attidentity::text, a.attgenerated::text \
              FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
@@ -198,18 +213,42 @@ impl Catalog {
         .fetch_all(&mut *conn)
         .await?;
         for (oid, name, data_type, not_null, default, identity, generated) in columns {
-            let (default, generated) = if generated.is_empty() { (default, None) } else { (None, default) };
+            let (default, generated) = if generated.is_empty() {
+                (default, None)
+            } else {
+                (None, default)
+            };
             let identity = match identity.as_str() {
                 "a" => Some("always".to_owned()),
                 "d" => Some("by default".to_owned()),
                 _ => None,
             };
             if let Some(t) = tables.get_mut(&oid) {
-                t.columns.push(Column { name, data_type, not_null, default, identity, generated });
+                t.columns.push(Column {
+                    name,
+                    data_type,
+                    not_null,
+                    default,
+                    identity,
+                    generated,
+                });
             }
         }
 
-        type ConstraintRow = (i64, String, String, String, Vec<String>, Option<String>, Vec<String>, String, String, bool, bool, bool);
+        type ConstraintRow = (
+            i64,
+            String,
+            String,
+            String,
+            Vec<String>,
+            Option<String>,
+            Vec<String>,
+            String,
+            String,
+            bool,
+            bool,
+            bool,
+        );
         let constraints: Vec<ConstraintRow> = sqlx::query_as(
             "SELECT con.conrelid::int8, con.conname::text, con.contype::text, pg_get_constraintdef(con.oid, true), \
                     ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(n, o) \
@@ -223,7 +262,21 @@ impl Catalog {
         .bind(&oids)
         .fetch_all(&mut *conn)
         .await?;
-        for (oid, name, code, definition, columns, ftable, fcolumns, del, upd, deferrable, deferred, validated) in constraints {
+        for (
+            oid,
+            name,
+            code,
+            definition,
+            columns,
+            ftable,
+            fcolumns,
+            del,
+            upd,
+            deferrable,
+            deferred,
+            validated,
+        ) in constraints
+        {
             let kind = ConstraintType::from_code(&code);
             let foreign = ftable.map(|table| ForeignKey {
                 table,
@@ -234,11 +287,29 @@ impl Catalog {
                 initially_deferred: deferred,
             });
             if let Some(t) = tables.get_mut(&oid) {
-                t.constraints.push(Constraint { name, kind, columns, definition, foreign, validated });
+                t.constraints.push(Constraint {
+                    name,
+                    kind,
+                    columns,
+                    definition,
+                    foreign,
+                    validated,
+                });
             }
         }
 
-        type IndexRow = (i64, String, String, bool, bool, bool, String, Option<String>, Vec<String>, Option<String>);
+        type IndexRow = (
+            i64,
+            String,
+            String,
+            bool,
+            bool,
+            bool,
+            String,
+            Option<String>,
+            Vec<String>,
+            Option<String>,
+        );
         let indexes: Vec<IndexRow> = sqlx::query_as(
             "SELECT i.indrelid::int8, ic.relname::text, pg_get_indexdef(i.indexrelid), i.indisunique, i.indisprimary, \
                     i.indisvalid, am.amname::text, pg_get_expr(i.indpred, i.indrelid), \
@@ -250,9 +321,21 @@ impl Catalog {
         .bind(&oids)
         .fetch_all(&mut *conn)
         .await?;
-        for (oid, name, definition, unique, primary, valid, method, predicate, keys, constraint) in indexes {
+        for (oid, name, definition, unique, primary, valid, method, predicate, keys, constraint) in
+            indexes
+        {
             if let Some(t) = tables.get_mut(&oid) {
-                t.indexes.push(Index { name, keys, unique, primary, valid, method, predicate, constraint, definition });
+                t.indexes.push(Index {
+                    name,
+                    keys,
+                    unique,
+                    primary,
+                    valid,
+                    method,
+                    predicate,
+                    constraint,
+                    definition,
+                });
             }
         }
 
@@ -326,12 +409,22 @@ impl Catalog {
         .fetch_all(&mut *conn)
         .await?;
 
-        Ok(Catalog { schemas, tables: tables.into_values().collect(), sequences, views, functions, types, extensions })
+        Ok(Catalog {
+            schemas,
+            tables: tables.into_values().collect(),
+            sequences,
+            views,
+            functions,
+            types,
+            extensions,
+        })
     }
 
     /// A table by name (`name` or `schema.name`).
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.iter().find(|t| t.name == name || format!("{}.{}", t.schema, t.name) == name)
+        self.tables
+            .iter()
+            .find(|t| t.name == name || format!("{}.{}", t.schema, t.name) == name)
     }
 
     /// Whether the subject defined nothing at all (an empty `public` schema is nothing).
@@ -376,7 +469,15 @@ impl Catalog {
             let _ = writeln!(out, "sequence {}: {}", s.name, s.definition);
         }
         for v in &self.views {
-            let _ = writeln!(out, "view {}: {}", v.name, v.definition.split_whitespace().collect::<Vec<_>>().join(" "));
+            let _ = writeln!(
+                out,
+                "view {}: {}",
+                v.name,
+                v.definition
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
         }
         for f in &self.functions {
             let _ = writeln!(out, "function {}: {}", f.name, f.definition);
@@ -390,8 +491,17 @@ impl Catalog {
         let theirs = other.render();
         let ours: Vec<&str> = ours.lines().collect();
         let theirs: Vec<&str> = theirs.lines().collect();
-        let mut out: Vec<String> = ours.iter().filter(|l| !theirs.contains(l)).map(|l| format!("- {}", l.trim())).collect();
-        out.extend(theirs.iter().filter(|l| !ours.contains(l)).map(|l| format!("+ {}", l.trim())));
+        let mut out: Vec<String> = ours
+            .iter()
+            .filter(|l| !theirs.contains(l))
+            .map(|l| format!("- {}", l.trim()))
+            .collect();
+        out.extend(
+            theirs
+                .iter()
+                .filter(|l| !ours.contains(l))
+                .map(|l| format!("+ {}", l.trim())),
+        );
         out
     }
 }
@@ -418,7 +528,13 @@ impl Column {
 impl Constraint {
     fn render(&self) -> String {
         let validated = if self.validated { "" } else { " (not valid)" };
-        format!("{} {} ({}): {}{validated}", self.name, self.kind.label(), self.columns.join(", "), self.definition)
+        format!(
+            "{} {} ({}): {}{validated}",
+            self.name,
+            self.kind.label(),
+            self.columns.join(", "),
+            self.definition
+        )
     }
 }
 
@@ -431,7 +547,12 @@ impl Index {
             flags.push("unique".to_owned());
         }
         flags.push(self.method.clone());
-        let mut s = format!("{} {} ({})", self.name, flags.join(" "), self.keys.join(", "));
+        let mut s = format!(
+            "{} {} ({})",
+            self.name,
+            flags.join(" "),
+            self.keys.join(", ")
+        );
         if let Some(p) = &self.predicate {
             let _ = write!(s, " where {p}");
         }
@@ -447,5 +568,8 @@ impl Index {
 
 async fn named(conn: &mut PgConnection, sql: &str) -> Result<Vec<Named>, sqlx::Error> {
     let rows: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|(name, definition)| Named { name, definition }).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(name, definition)| Named { name, definition })
+        .collect())
 }

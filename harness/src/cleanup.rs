@@ -62,7 +62,9 @@ mod tests {
         let dropped_ran = Arc::new(AtomicBool::new(false));
         let live_ran = Arc::new(AtomicBool::new(false));
         let flag = dropped_ran.clone();
-        drop(register("dropped", move || flag.store(true, Ordering::SeqCst)));
+        drop(register("dropped", move || {
+            flag.store(true, Ordering::SeqCst)
+        }));
         let flag = live_ran.clone();
         let _live = register("live", move || flag.store(true, Ordering::SeqCst));
         let ran = run_all();

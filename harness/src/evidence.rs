@@ -87,21 +87,33 @@ pub struct Evidence {
 
 impl Evidence {
     pub fn new(summary: impl Into<String>) -> Evidence {
-        Evidence { summary: summary.into(), ..Evidence::default() }
+        Evidence {
+            summary: summary.into(),
+            ..Evidence::default()
+        }
     }
 
     pub fn observe(mut self, label: impl Into<String>, value: impl ToString) -> Evidence {
-        self.observations.push(Observation { label: label.into(), value: value.to_string() });
+        self.observations.push(Observation {
+            label: label.into(),
+            value: value.to_string(),
+        });
         self
     }
 
     pub fn counterexample(mut self, title: impl Into<String>, details: Vec<String>) -> Evidence {
-        self.counterexamples.push(Counterexample { title: title.into(), details });
+        self.counterexamples.push(Counterexample {
+            title: title.into(),
+            details,
+        });
         self
     }
 
     pub fn timing(mut self, label: impl Into<String>, elapsed: Duration) -> Evidence {
-        self.timings.push(Timing { label: label.into(), ms: round_ms(elapsed) });
+        self.timings.push(Timing {
+            label: label.into(),
+            ms: round_ms(elapsed),
+        });
         self
     }
 
@@ -112,17 +124,26 @@ impl Evidence {
 
     /// Appends an observation in place.
     pub fn push_observation(&mut self, label: impl Into<String>, value: impl ToString) {
-        self.observations.push(Observation { label: label.into(), value: value.to_string() });
+        self.observations.push(Observation {
+            label: label.into(),
+            value: value.to_string(),
+        });
     }
 
     /// Appends a counterexample in place.
     pub fn push_counterexample(&mut self, title: impl Into<String>, details: Vec<String>) {
-        self.counterexamples.push(Counterexample { title: title.into(), details });
+        self.counterexamples.push(Counterexample {
+            title: title.into(),
+            details,
+        });
     }
 
     /// Appends a timing in place.
     pub fn push_timing(&mut self, label: impl Into<String>, elapsed: Duration) {
-        self.timings.push(Timing { label: label.into(), ms: round_ms(elapsed) });
+        self.timings.push(Timing {
+            label: label.into(),
+            ms: round_ms(elapsed),
+        });
     }
 }
 
@@ -135,15 +156,24 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn proven(evidence: Evidence) -> Outcome {
-        Outcome { status: Status::Proven, evidence }
+        Outcome {
+            status: Status::Proven,
+            evidence,
+        }
     }
 
     pub fn refuted(evidence: Evidence) -> Outcome {
-        Outcome { status: Status::Refuted, evidence }
+        Outcome {
+            status: Status::Refuted,
+            evidence,
+        }
     }
 
     pub fn not_proven(evidence: Evidence) -> Outcome {
-        Outcome { status: Status::NotProven, evidence }
+        Outcome {
+            status: Status::NotProven,
+            evidence,
+        }
     }
 
     /// PROVEN when `holds`, else REFUTED, with the same evidence.

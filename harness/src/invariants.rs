@@ -3,8 +3,8 @@
 
 use sqlx::{Column, PgConnection, Row};
 
-use crate::subject::Subject;
 use crate::scenario::ScenarioError;
+use crate::subject::Subject;
 
 /// An invariant that returned rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,21 +19,32 @@ pub struct Violation {
 impl Violation {
     /// "every user has a workspace: 3 rows, e.g. (id=17)".
     pub fn describe(&self) -> String {
-        format!("{}: {} row(s), e.g. {}", self.invariant, self.rows, self.sample.join(" "))
+        format!(
+            "{}: {} row(s), e.g. {}",
+            self.invariant,
+            self.rows,
+            self.sample.join(" ")
+        )
     }
 }
 
 /// Runs every invariant of `subject` on `conn` and returns those that do not hold.
-pub async fn check(conn: &mut PgConnection, subject: &Subject) -> Result<Vec<Violation>, ScenarioError> {
+pub async fn check(
+    conn: &mut PgConnection,
+    subject: &Subject,
+) -> Result<Vec<Violation>, ScenarioError> {
     let mut violations = Vec::new();
     for (i, invariant) in subject.manifest.invariants.iter().enumerate() {
-        let rows = sqlx::query(&invariant.sql).fetch_all(&mut *conn).await.map_err(|e| match e {
-            sqlx::Error::Database(db) => ScenarioError::Manifest(subject.invalid(
-                &format!("invariants[{i}].sql"),
-                format!("the query for `{}` fails: {}", invariant.name, db.message()),
-            )),
-            other => ScenarioError::sql(format!("check invariant `{}`", invariant.name), other),
-        })?;
+        let rows = sqlx::query(&invariant.sql)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| match e {
+                sqlx::Error::Database(db) => ScenarioError::Manifest(subject.invalid(
+                    &format!("invariants[{i}].sql"),
+                    format!("the query for `{}` fails: {}", invariant.name, db.message()),
+                )),
+                other => ScenarioError::sql(format!("check invariant `{}`", invariant.name), other),
+            })?;
         if !rows.is_empty() {
             violations.push(Violation {
                 invariant: invariant.name.clone(),
@@ -55,8 +66,14 @@ pub fn render_row(row: &sqlx::postgres::PgRow) -> String {
             let value = row
                 .try_get::<Option<String>, _>(i)
                 .map(|v| v.unwrap_or_else(|| "NULL".into()))
-                .or_else(|_| row.try_get::<Option<i64>, _>(i).map(|v| v.map(|n| n.to_string()).unwrap_or_else(|| "NULL".into())))
-                .or_else(|_| row.try_get::<Option<i32>, _>(i).map(|v| v.map(|n| n.to_string()).unwrap_or_else(|| "NULL".into())))
+                .or_else(|_| {
+                    row.try_get::<Option<i64>, _>(i)
+                        .map(|v| v.map(|n| n.to_string()).unwrap_or_else(|| "NULL".into()))
+                })
+                .or_else(|_| {
+                    row.try_get::<Option<i32>, _>(i)
+                        .map(|v| v.map(|n| n.to_string()).unwrap_or_else(|| "NULL".into()))
+                })
                 .unwrap_or_else(|_| "…".into());
             format!("{}={value}", col.name())
         })

@@ -7,6 +7,7 @@
 pub mod backend;
 pub mod catalog;
 pub mod cleanup;
+pub mod dataset;
 pub mod evidence;
 pub mod invariants;
 pub mod manifest;

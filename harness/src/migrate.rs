@@ -46,7 +46,11 @@ pub enum MigrateError {
     #[error("there is no `down` command to roll back with")]
     NoDownCommand,
     #[error("`{command}` {outcome}: {output}")]
-    Command { command: String, outcome: String, output: String },
+    Command {
+        command: String,
+        outcome: String,
+        output: String,
+    },
     #[error("stepwise migration needs a migration directory; this subject migrates by command")]
     NotStepwise,
 }
@@ -65,14 +69,23 @@ pub struct Migrations {
 
 impl Migrations {
     /// Reads the source and computes the hash that names its template database.
-    pub async fn load(source: MigrationSource, bookkeeping: Vec<String>) -> Result<Migrations, MigrateError> {
+    pub async fn load(
+        source: MigrationSource,
+        bookkeeping: Vec<String>,
+    ) -> Result<Migrations, MigrateError> {
         let (ups, downs, hash) = match &source {
             MigrationSource::Dir(dir) => {
-                let migrator = Migrator::new(dir.as_path())
-                    .await
-                    .map_err(|e| MigrateError::Resolve { dir: dir.clone(), message: e.to_string() })?;
-                let (downs, ups): (Vec<Migration>, Vec<Migration>) =
-                    migrator.iter().cloned().partition(|m| m.migration_type.is_down_migration());
+                let migrator =
+                    Migrator::new(dir.as_path())
+                        .await
+                        .map_err(|e| MigrateError::Resolve {
+                            dir: dir.clone(),
+                            message: e.to_string(),
+                        })?;
+                let (downs, ups): (Vec<Migration>, Vec<Migration>) = migrator
+                    .iter()
+                    .cloned()
+                    .partition(|m| m.migration_type.is_down_migration());
                 let mut hasher = Sha256::new();
                 for m in ups.iter().chain(downs.iter()) {
                     hasher.update(m.version.to_le_bytes());
@@ -81,7 +94,9 @@ impl Migrations {
                 }
                 (ups, downs, hex::encode(hasher.finalize()))
             }
-            MigrationSource::Commands { up, down, watch, .. } => {
+            MigrationSource::Commands {
+                up, down, watch, ..
+            } => {
                 let mut hasher = Sha256::new();
                 hasher.update(up.as_bytes());
                 hasher.update(down.as_deref().unwrap_or("").as_bytes());
@@ -91,7 +106,13 @@ impl Migrations {
                 (Vec::new(), Vec::new(), hex::encode(hasher.finalize()))
             }
         };
-        Ok(Migrations { source, ups, downs, hash, bookkeeping })
+        Ok(Migrations {
+            source,
+            ups,
+            downs,
+            hash,
+            bookkeeping,
+        })
     }
 
     /// A hex digest of everything the migrations would do.
@@ -140,8 +161,15 @@ impl Migrations {
         }
         let mut conn = connect(target).await?;
         let applied = applied_versions(&mut conn).await?;
-        for m in self.ups.iter().filter(|m| m.version <= version && !applied.contains(&m.version)) {
-            conn.apply(m).await.map_err(|e| MigrateError::Apply { step: label(m), message: e.to_string() })?;
+        for m in self
+            .ups
+            .iter()
+            .filter(|m| m.version <= version && !applied.contains(&m.version))
+        {
+            conn.apply(m).await.map_err(|e| MigrateError::Apply {
+                step: label(m),
+                message: e.to_string(),
+            })?;
         }
         let _ = conn.close().await;
         Ok(())
@@ -151,21 +179,35 @@ impl Migrations {
     /// Fails before touching anything when one of them has no down migration.
     pub async fn down_to(&self, target: &ConnInfo, version: i64) -> Result<(), MigrateError> {
         match &self.source {
-            MigrationSource::Commands { down: Some(down), workdir, .. } if version == 0 => {
-                run_command(down, workdir, target).await
-            }
+            MigrationSource::Commands {
+                down: Some(down),
+                workdir,
+                ..
+            } if version == 0 => run_command(down, workdir, target).await,
             MigrationSource::Commands { down: None, .. } => Err(MigrateError::NoDownCommand),
             MigrationSource::Commands { .. } => Err(MigrateError::NotStepwise),
             MigrationSource::Dir(_) => {
-                let missing: Vec<String> =
-                    self.steps().into_iter().filter(|s| s.version > version && !s.has_down).map(|s| s.label()).collect();
+                let missing: Vec<String> = self
+                    .steps()
+                    .into_iter()
+                    .filter(|s| s.version > version && !s.has_down)
+                    .map(|s| s.label())
+                    .collect();
                 if !missing.is_empty() {
                     return Err(MigrateError::MissingDown(missing));
                 }
                 let mut conn = connect(target).await?;
                 let applied = applied_versions(&mut conn).await?;
-                for down in self.downs.iter().rev().filter(|d| d.version > version && applied.contains(&d.version)) {
-                    conn.revert(down).await.map_err(|e| MigrateError::Revert { step: label(down), message: e.to_string() })?;
+                for down in self
+                    .downs
+                    .iter()
+                    .rev()
+                    .filter(|d| d.version > version && applied.contains(&d.version))
+                {
+                    conn.revert(down).await.map_err(|e| MigrateError::Revert {
+                        step: label(down),
+                        message: e.to_string(),
+                    })?;
                 }
                 let _ = conn.close().await;
                 Ok(())
@@ -181,30 +223,58 @@ fn label(m: &Migration) -> String {
 
 /// The versions recorded as applied (creating the bookkeeping table when missing).
 async fn applied_versions(conn: &mut PgConnection) -> Result<Vec<i64>, MigrateError> {
-    let failed = |e: sqlx::migrate::MigrateError| MigrateError::Apply { step: "(bookkeeping)".into(), message: e.to_string() };
+    let failed = |e: sqlx::migrate::MigrateError| MigrateError::Apply {
+        step: "(bookkeeping)".into(),
+        message: e.to_string(),
+    };
     conn.ensure_migrations_table().await.map_err(failed)?;
     if let Some(version) = conn.dirty_version().await.map_err(failed)? {
-        return Err(MigrateError::Apply { step: format!("{version:04}"), message: "left dirty by an earlier failed run".into() });
+        return Err(MigrateError::Apply {
+            step: format!("{version:04}"),
+            message: "left dirty by an earlier failed run".into(),
+        });
     }
-    Ok(conn.list_applied_migrations().await.map_err(failed)?.into_iter().map(|m| m.version).collect())
+    Ok(conn
+        .list_applied_migrations()
+        .await
+        .map_err(failed)?
+        .into_iter()
+        .map(|m| m.version)
+        .collect())
 }
 
 async fn connect(target: &ConnInfo) -> Result<PgConnection, MigrateError> {
     PgConnection::connect_with(&target.options())
         .await
-        .map_err(|source| MigrateError::Connect { target: target.display_url(), source })
+        .map_err(|source| MigrateError::Connect {
+            target: target.display_url(),
+            source,
+        })
 }
 
 /// Runs a migration command through `sh -c` in `workdir` with the target's `PG*` variables.
 async fn run_command(command: &str, workdir: &Path, target: &ConnInfo) -> Result<(), MigrateError> {
     let mut cmd = tokio::process::Command::new("sh");
-    cmd.arg("-c").arg(command).current_dir(workdir).stdin(Stdio::null()).kill_on_drop(true);
+    cmd.arg("-c")
+        .arg(command)
+        .current_dir(workdir)
+        .stdin(Stdio::null())
+        .kill_on_drop(true);
     for (key, value) in target.env() {
         cmd.env(key, value);
     }
-    let failed = |outcome: String, output: String| MigrateError::Command { command: command.to_owned(), outcome, output };
+    let failed = |outcome: String, output: String| MigrateError::Command {
+        command: command.to_owned(),
+        outcome,
+        output,
+    };
     let output = match tokio::time::timeout(COMMAND_DEADLINE, cmd.output()).await {
-        Err(_) => return Err(failed(format!("ran past {} s", COMMAND_DEADLINE.as_secs()), String::new())),
+        Err(_) => {
+            return Err(failed(
+                format!("ran past {} s", COMMAND_DEADLINE.as_secs()),
+                String::new(),
+            ))
+        }
         Ok(Err(e)) => return Err(failed("could not start".into(), e.to_string())),
         Ok(Ok(output)) => output,
     };
@@ -213,7 +283,15 @@ async fn run_command(command: &str, workdir: &Path, target: &ConnInfo) -> Result
     }
     let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stdout));
-    let tail: String = text.lines().rev().take(10).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
+    let tail: String = text
+        .lines()
+        .rev()
+        .take(10)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join("\n");
     Err(failed(format!("exited with {}", output.status), tail))
 }
 

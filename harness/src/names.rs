@@ -38,7 +38,13 @@ pub fn template_name(hash: &str) -> String {
 pub fn sanitize(label: &str) -> String {
     label
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect()
 }
 
@@ -75,12 +81,20 @@ mod tests {
         let name = database_name(&"a very long label with Spaces & symbols ".repeat(5));
         assert!(name.len() <= MAX_IDENTIFIER, "{name}");
         assert!(ensure_ours(&name).is_ok());
-        assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+        assert!(name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
     }
 
     #[test]
     fn foreign_names_are_refused() {
-        for name in ["postgres", "app_production", "readiness_", "Readiness_x", "template1"] {
+        for name in [
+            "postgres",
+            "app_production",
+            "readiness_",
+            "Readiness_x",
+            "template1",
+        ] {
             assert!(ensure_ours(name).is_err(), "{name} must be refused");
         }
     }

@@ -30,7 +30,12 @@ pub struct Quiet;
 impl Observer for Quiet {}
 
 /// Runs the scenarios of `claims` (all of them, in order) and builds the scorecard.
-pub async fn run(claims: &[ClaimSpec], scenarios: &[Arc<dyn Scenario>], run: Arc<Run>, observer: &dyn Observer) -> Scorecard {
+pub async fn run(
+    claims: &[ClaimSpec],
+    scenarios: &[Arc<dyn Scenario>],
+    run: Arc<Run>,
+    observer: &dyn Observer,
+) -> Scorecard {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let mut input_errors = Vec::new();
@@ -46,7 +51,10 @@ pub async fn run(claims: &[ClaimSpec], scenarios: &[Arc<dyn Scenario>], run: Arc
         }
         reports.push(claim_report(claim, scenario_reports));
     }
-    let server = run.started_server().map(|s| s.describe()).unwrap_or_else(|| "none started".into());
+    let server = run
+        .started_server()
+        .map(|s| s.describe())
+        .unwrap_or_else(|| "none started".into());
     Scorecard {
         subject: run.subject.name().to_owned(),
         backend: redact(&run.backend.describe()),
@@ -63,7 +71,10 @@ pub async fn run(claims: &[ClaimSpec], scenarios: &[Arc<dyn Scenario>], run: Arc
 async fn run_one(scenario: Arc<dyn Scenario>, run: Arc<Run>) -> (ScenarioReport, Option<String>) {
     let started = Instant::now();
     let deadline = scenario.deadline();
-    let ctx = Arc::new(Context::new(run, &format!("{}/{}", scenario.claim(), scenario.id())));
+    let ctx = Arc::new(Context::new(
+        run,
+        &format!("{}/{}", scenario.claim(), scenario.id()),
+    ));
     let task = {
         let scenario = scenario.clone();
         let ctx = ctx.clone();

@@ -55,7 +55,10 @@ pub enum ScenarioError {
 
 impl ScenarioError {
     pub fn sql(what: impl Into<String>, source: sqlx::Error) -> ScenarioError {
-        ScenarioError::Sql { what: what.into(), source }
+        ScenarioError::Sql {
+            what: what.into(),
+            source,
+        }
     }
 }
 
@@ -75,7 +78,9 @@ impl RunOptions {
         RunOptions {
             seed,
             keep_failed: std::env::var("READINESS_KEEP").is_ok_and(|v| v == "1" || v == "true"),
-            proptest_cases: std::env::var("READINESS_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()),
+            proptest_cases: std::env::var("READINESS_PROPTEST_CASES")
+                .ok()
+                .and_then(|v| v.parse().ok()),
         }
     }
 }
@@ -144,7 +149,13 @@ pub struct Context {
 impl Context {
     pub fn new(run: Arc<Run>, scenario: &str) -> Context {
         let seed = crate::seed::derive(run.options.seed, scenario);
-        Context { run, scenario: scenario.to_owned(), seed, databases: Mutex::new(Vec::new()), servers: Mutex::new(Vec::new()) }
+        Context {
+            run,
+            scenario: scenario.to_owned(),
+            seed,
+            databases: Mutex::new(Vec::new()),
+            servers: Mutex::new(Vec::new()),
+        }
     }
 
     pub fn subject(&self) -> &Subject {
@@ -184,6 +195,43 @@ impl Context {
         Ok(self.track(db))
     }
 
+    /// A fresh, migrated database holding `users` users' worth of generated data (the
+    /// run's seed), cloned from a template built once per scale.
+    pub async fn seeded_database(
+        &self,
+        label: &str,
+        users: u64,
+    ) -> Result<Database, ScenarioError> {
+        let migrations = self.migrations().await?;
+        let pool = self.pool().await?;
+        let seed = self.run.options.seed;
+        let key = format!("dataset-{}-{users}-{seed}", migrations.hash());
+        let subject = self.run.subject.clone();
+        let load_error = std::sync::Arc::new(Mutex::new(None));
+        let slot = load_error.clone();
+        let template = pool
+            .template(&key, |db| {
+                Box::pin(async move {
+                    migrations.up(&db.admin()).await?;
+                    if let Err(e) = crate::dataset::load(&db, &subject, users, seed).await {
+                        let message = e.to_string();
+                        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                        return Err(TemplateError::Build {
+                            template: db.name().to_owned(),
+                            message,
+                        });
+                    }
+                    Ok(())
+                })
+            })
+            .await;
+        if let Some(e) = load_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            return Err(e);
+        }
+        let db = pool.clone_of(&template?, label).await?;
+        Ok(self.track(db))
+    }
+
     /// A fresh, empty database on the shared server.
     pub async fn empty_database(&self, label: &str) -> Result<Database, ScenarioError> {
         let db = self.pool().await?.empty(label).await?;
@@ -192,14 +240,23 @@ impl Context {
 
     /// Hands a database to the context, which drops it (or keeps it) after the scenario.
     pub fn track(&self, db: Database) -> Database {
-        self.databases.lock().unwrap_or_else(|e| e.into_inner()).push(db.clone());
+        self.databases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(db.clone());
         db
     }
 
     /// A server of this scenario's own, for faults that would disturb others.
-    pub async fn dedicated_server(&self, profile: ServerProfile) -> Result<Arc<dyn Server>, ScenarioError> {
+    pub async fn dedicated_server(
+        &self,
+        profile: ServerProfile,
+    ) -> Result<Arc<dyn Server>, ScenarioError> {
         let server = self.run.backend.start(profile).await?;
-        self.servers.lock().unwrap_or_else(|e| e.into_inner()).push(server.clone());
+        self.servers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(server.clone());
         Ok(server)
     }
 
@@ -207,7 +264,8 @@ impl Context {
     /// come out PROVEN; returns how to reach what was kept.
     pub async fn finish(&self, status: Status) -> Option<String> {
         let keep = self.run.options.keep_failed && status != Status::Proven;
-        let databases = std::mem::take(&mut *self.databases.lock().unwrap_or_else(|e| e.into_inner()));
+        let databases =
+            std::mem::take(&mut *self.databases.lock().unwrap_or_else(|e| e.into_inner()));
         let servers = std::mem::take(&mut *self.servers.lock().unwrap_or_else(|e| e.into_inner()));
         let mut kept = Vec::new();
         for db in databases {

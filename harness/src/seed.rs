@@ -10,8 +10,15 @@ pub fn random() -> u64 {
 
 /// The seed for `label` (a scenario id) within the run seeded by `run_seed`.
 pub fn derive(run_seed: u64, label: &str) -> u64 {
-    let digest = Sha256::new().chain_update(run_seed.to_le_bytes()).chain_update(label.as_bytes()).finalize();
-    u64::from_le_bytes(digest[..8].try_into().expect("a sha256 digest has 32 bytes"))
+    let digest = Sha256::new()
+        .chain_update(run_seed.to_le_bytes())
+        .chain_update(label.as_bytes())
+        .finalize();
+    u64::from_le_bytes(
+        digest[..8]
+            .try_into()
+            .expect("a sha256 digest has 32 bytes"),
+    )
 }
 
 #[cfg(test)]

@@ -29,13 +29,18 @@ impl Subject {
         if !dir.is_dir() {
             return Err(SubjectError::MissingDir(dir.to_owned()));
         }
-        let dir = std::fs::canonicalize(dir).map_err(|_| SubjectError::MissingDir(dir.to_owned()))?;
+        let dir =
+            std::fs::canonicalize(dir).map_err(|_| SubjectError::MissingDir(dir.to_owned()))?;
         let manifest_path = dir.join(manifest::MANIFEST_FILE);
         if !manifest_path.is_file() {
             return Err(SubjectError::MissingManifest(dir));
         }
         let manifest = Manifest::load(&manifest_path)?;
-        let subject = Subject { dir, manifest_path, manifest };
+        let subject = Subject {
+            dir,
+            manifest_path,
+            manifest,
+        };
         subject.check_paths()?;
         Ok(subject)
     }
@@ -60,17 +65,20 @@ impl Subject {
 
     fn check_paths(&self) -> Result<(), ManifestError> {
         let m = &self.manifest;
-        let must_exist = |key: &str, path: &Option<PathBuf>, dir: bool| -> Result<(), ManifestError> {
-            match path {
-                Some(p) if dir && !self.path(p).is_dir() => {
-                    Err(self.invalid(key, format!("directory `{}` does not exist", self.path(p).display())))
+        let must_exist =
+            |key: &str, path: &Option<PathBuf>, dir: bool| -> Result<(), ManifestError> {
+                match path {
+                    Some(p) if dir && !self.path(p).is_dir() => Err(self.invalid(
+                        key,
+                        format!("directory `{}` does not exist", self.path(p).display()),
+                    )),
+                    Some(p) if !dir && !self.path(p).exists() => Err(self.invalid(
+                        key,
+                        format!("file `{}` does not exist", self.path(p).display()),
+                    )),
+                    _ => Ok(()),
                 }
-                Some(p) if !dir && !self.path(p).exists() => {
-                    Err(self.invalid(key, format!("file `{}` does not exist", self.path(p).display())))
-                }
-                _ => Ok(()),
-            }
-        };
+            };
         must_exist("migrations.dir", &m.migrations.dir, true)?;
         must_exist("migrations.workdir", &m.migrations.workdir, true)?;
         must_exist("config.postgresql_conf", &m.config.postgresql_conf, false)?;

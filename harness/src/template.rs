@@ -27,7 +27,10 @@ pub enum TemplateError {
 
 impl TemplateError {
     pub fn sql(what: impl Into<String>, source: sqlx::Error) -> Self {
-        TemplateError::Sql { what: what.into(), source }
+        TemplateError::Sql {
+            what: what.into(),
+            source,
+        }
     }
 }
 
@@ -82,7 +85,10 @@ impl Database {
 
 impl TemplatePool {
     pub fn new(server: Arc<dyn Server>) -> TemplatePool {
-        TemplatePool { server, built: tokio::sync::Mutex::new(HashMap::new()) }
+        TemplatePool {
+            server,
+            built: tokio::sync::Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn server(&self) -> &Arc<dyn Server> {
@@ -102,7 +108,10 @@ impl TemplatePool {
         }
         let name = names::template_name(key);
         backend::create_database(self.server.as_ref(), &name, Some("template0")).await?;
-        let database = Database { name: name.clone(), server: self.server.clone() };
+        let database = Database {
+            name: name.clone(),
+            server: self.server.clone(),
+        };
         let result = async {
             build(database.clone()).await?;
             grant_app_role(&database).await?;
@@ -118,7 +127,10 @@ impl TemplatePool {
     }
 
     /// The template holding every migration applied.
-    pub async fn migrated_template(&self, migrations: &Migrations) -> Result<String, TemplateError> {
+    pub async fn migrated_template(
+        &self,
+        migrations: &Migrations,
+    ) -> Result<String, TemplateError> {
         let key = format!("migrations-{}", migrations.hash());
         self.template(&key, |db| {
             Box::pin(async move {
@@ -133,11 +145,18 @@ impl TemplatePool {
     pub async fn clone_of(&self, template: &str, label: &str) -> Result<Database, TemplateError> {
         let name = names::database_name(label);
         backend::create_database(self.server.as_ref(), &name, Some(template)).await?;
-        Ok(Database { name, server: self.server.clone() })
+        Ok(Database {
+            name,
+            server: self.server.clone(),
+        })
     }
 
     /// A new, fully migrated database.
-    pub async fn migrated(&self, migrations: &Migrations, label: &str) -> Result<Database, TemplateError> {
+    pub async fn migrated(
+        &self,
+        migrations: &Migrations,
+        label: &str,
+    ) -> Result<Database, TemplateError> {
         let template = self.migrated_template(migrations).await?;
         self.clone_of(&template, label).await
     }
@@ -165,8 +184,13 @@ async fn grant_app_role(db: &Database) -> Result<(), TemplateError> {
            END LOOP; END $grant$",
         app = names::quote_literal(&app)
     );
-    let mut conn = db.connect_admin().await.map_err(|e| TemplateError::sql("connect to the new template", e))?;
-    conn.execute(sql.as_str()).await.map_err(|e| TemplateError::sql("grant the app role its privileges", e))?;
+    let mut conn = db
+        .connect_admin()
+        .await
+        .map_err(|e| TemplateError::sql("connect to the new template", e))?;
+    conn.execute(sql.as_str())
+        .await
+        .map_err(|e| TemplateError::sql("grant the app role its privileges", e))?;
     let _ = conn.close().await;
     Ok(())
 }
@@ -174,7 +198,10 @@ async fn grant_app_role(db: &Database) -> Result<(), TemplateError> {
 /// Marks the database as a template that accepts no connections, so that cloning it never
 /// fails on a stray session.
 async fn freeze(db: &Database) -> Result<(), TemplateError> {
-    let sql = format!("ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false", quote_ident(&db.name));
+    let sql = format!(
+        "ALTER DATABASE {} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false",
+        quote_ident(&db.name)
+    );
     backend::admin_execute(db.server.as_ref(), &sql).await?;
     Ok(())
 }

@@ -8,6 +8,7 @@ pub mod claims;
 pub mod flows;
 pub mod migrations;
 pub mod subjects;
+pub mod testing;
 
 use std::sync::Arc;
 

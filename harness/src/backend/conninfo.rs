@@ -1,9 +1,9 @@
 //! Connection details for one role on one database, convertible to sqlx options, a URL
 //! for child processes, and the `PG*` environment that `psql`, `pg_dump` and friends read.
 
-use std::fmt;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::ConnectOptions;
+use std::fmt;
 
 use crate::redact::Secret;
 
@@ -20,12 +20,19 @@ pub struct ConnInfo {
 impl ConnInfo {
     /// The same role and server, another database.
     pub fn with_database(&self, database: &str) -> ConnInfo {
-        ConnInfo { database: database.to_owned(), ..self.clone() }
+        ConnInfo {
+            database: database.to_owned(),
+            ..self.clone()
+        }
     }
 
     /// The same server and database, another address (e.g. through the fault proxy).
     pub fn with_address(&self, host: &str, port: u16) -> ConnInfo {
-        ConnInfo { host: host.to_owned(), port, ..self.clone() }
+        ConnInfo {
+            host: host.to_owned(),
+            port,
+            ..self.clone()
+        }
     }
 
     /// sqlx options, with statement logging off so that SQL carrying secrets never reaches logs.
@@ -54,7 +61,13 @@ impl ConnInfo {
 
     /// The URL as it may be shown to humans: the password redacted.
     pub fn display_url(&self) -> String {
-        format!("postgres://{}:[redacted]@{}:{}/{}", encode(&self.user), self.host, self.port, encode(&self.database))
+        format!(
+            "postgres://{}:[redacted]@{}:{}/{}",
+            encode(&self.user),
+            self.host,
+            self.port,
+            encode(&self.database)
+        )
     }
 
     /// `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE` and `DATABASE_URL`.
@@ -87,7 +100,9 @@ impl fmt::Display for ConnInfo {
 fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -106,8 +121,14 @@ mod tests {
             password: Secret::register("p@ss/word".into()),
             database: "db".into(),
         };
-        assert_eq!(info.url(), "postgres://app%20user:p%40ss%2Fword@127.0.0.1:5433/db");
-        assert_eq!(info.to_string(), "postgres://app%20user:[redacted]@127.0.0.1:5433/db");
+        assert_eq!(
+            info.url(),
+            "postgres://app%20user:p%40ss%2Fword@127.0.0.1:5433/db"
+        );
+        assert_eq!(
+            info.to_string(),
+            "postgres://app%20user:[redacted]@127.0.0.1:5433/db"
+        );
         assert!(!format!("{info:?}").contains("p@ss"));
     }
 }

@@ -20,7 +20,11 @@ impl ContainerBackend {
     /// [`DEFAULT_IMAGE`].
     pub async fn new(image: Option<String>) -> Result<ContainerBackend, BackendError> {
         let image = image
-            .or_else(|| std::env::var("READINESS_PG_IMAGE").ok().filter(|v| !v.is_empty()))
+            .or_else(|| {
+                std::env::var("READINESS_PG_IMAGE")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+            })
             .unwrap_or_else(|| DEFAULT_IMAGE.to_owned());
         if !docker_answers().await {
             return Err(BackendError::Container(
@@ -54,5 +58,8 @@ pub async fn docker_answers() -> bool {
     let Ok(docker) = testcontainers::bollard::Docker::connect_with_local_defaults() else {
         return false;
     };
-    matches!(tokio::time::timeout(std::time::Duration::from_secs(3), docker.ping()).await, Ok(Ok(_)))
+    matches!(
+        tokio::time::timeout(std::time::Duration::from_secs(3), docker.ping()).await,
+        Ok(Ok(_))
+    )
 }

@@ -33,7 +33,11 @@ pub enum BackendKind {
 }
 
 impl BackendKind {
-    pub const ALL: [BackendKind; 3] = [BackendKind::Native, BackendKind::Container, BackendKind::Url];
+    pub const ALL: [BackendKind; 3] = [
+        BackendKind::Native,
+        BackendKind::Container,
+        BackendKind::Url,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -116,11 +120,15 @@ impl ServerVersion {
 
     /// Reads the version over an open connection.
     pub async fn query(conn: &mut PgConnection) -> Result<Self, sqlx::Error> {
-        let (num, text): (String, String) =
-            sqlx::query_as("SELECT current_setting('server_version_num'), current_setting('server_version')")
-                .fetch_one(conn)
-                .await?;
-        Ok(ServerVersion { num: num.parse().unwrap_or(0), text })
+        let (num, text): (String, String) = sqlx::query_as(
+            "SELECT current_setting('server_version_num'), current_setting('server_version')",
+        )
+        .fetch_one(conn)
+        .await?;
+        Ok(ServerVersion {
+            num: num.parse().unwrap_or(0),
+            text,
+        })
     }
 }
 
@@ -164,7 +172,11 @@ impl fmt::Display for Fault {
 #[derive(Debug, thiserror::Error)]
 pub enum FaultError {
     #[error("the {backend} backend cannot {fault} the server: {why}")]
-    Unsupported { backend: BackendKind, fault: Fault, why: String },
+    Unsupported {
+        backend: BackendKind,
+        fault: Fault,
+        why: String,
+    },
     #[error("failed to {fault} the server: {detail}")]
     Failed { fault: Fault, detail: String },
 }
@@ -177,7 +189,10 @@ pub enum BackendError {
     #[error("failed to find PostgreSQL server binaries: {0}")]
     NoBinaries(String),
     #[error("failed to run `{program}`: {source}")]
-    Spawn { program: String, source: std::io::Error },
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
     #[error("failed to initialise a cluster: {0}")]
     Initdb(String),
     #[error("failed to start postgres: {0}")]
@@ -185,7 +200,10 @@ pub enum BackendError {
     #[error("failed to prepare the server over `{what}`: {source}")]
     Sql { what: String, source: sqlx::Error },
     #[error("failed to {what}: {source}")]
-    Io { what: String, source: std::io::Error },
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
     #[error("the container backend failed: {0}")]
     Container(String),
     #[error("the url backend failed: {0}")]
@@ -196,11 +214,17 @@ pub enum BackendError {
 
 impl BackendError {
     pub(crate) fn io(what: impl Into<String>, source: std::io::Error) -> Self {
-        BackendError::Io { what: what.into(), source }
+        BackendError::Io {
+            what: what.into(),
+            source,
+        }
     }
 
     pub(crate) fn sql(what: impl Into<String>, source: sqlx::Error) -> Self {
-        BackendError::Sql { what: what.into(), source }
+        BackendError::Sql {
+            what: what.into(),
+            source,
+        }
     }
 }
 
@@ -289,7 +313,11 @@ pub trait Server: Send + Sync + fmt::Debug {
 
 /// Creates a database, optionally as a copy of `template` (`STRATEGY FILE_COPY` where the
 /// server has it), owned by the admin role.
-pub async fn create_database(server: &dyn Server, name: &str, template: Option<&str>) -> Result<(), BackendError> {
+pub async fn create_database(
+    server: &dyn Server,
+    name: &str,
+    template: Option<&str>,
+) -> Result<(), BackendError> {
     names::ensure_ours(name)?;
     let mut sql = format!("CREATE DATABASE {}", names::quote_ident(name));
     if let Some(template) = template {
@@ -310,19 +338,38 @@ pub async fn drop_database(server: &dyn Server, name: &str) -> Result<(), Backen
         .await
         .map_err(|e| BackendError::sql(&what, e))?;
     let result = async {
-        let is_template: Option<bool> = sqlx::query_scalar("SELECT datistemplate FROM pg_database WHERE datname = $1")
-            .bind(name)
-            .fetch_optional(&mut conn)
-            .await?;
+        let is_template: Option<bool> =
+            sqlx::query_scalar("SELECT datistemplate FROM pg_database WHERE datname = $1")
+                .bind(name)
+                .fetch_optional(&mut conn)
+                .await?;
         match is_template {
             None => return Ok(()),
             Some(true) => {
-                conn.execute(format!("ALTER DATABASE {} IS_TEMPLATE false", names::quote_ident(name)).as_str()).await?;
+                conn.execute(
+                    format!(
+                        "ALTER DATABASE {} IS_TEMPLATE false",
+                        names::quote_ident(name)
+                    )
+                    .as_str(),
+                )
+                .await?;
             }
             Some(false) => {}
         }
-        let force = if server.version().major() >= 13 { " WITH (FORCE)" } else { "" };
-        conn.execute(format!("DROP DATABASE IF EXISTS {}{force}", names::quote_ident(name)).as_str()).await?;
+        let force = if server.version().major() >= 13 {
+            " WITH (FORCE)"
+        } else {
+            ""
+        };
+        conn.execute(
+            format!(
+                "DROP DATABASE IF EXISTS {}{force}",
+                names::quote_ident(name)
+            )
+            .as_str(),
+        )
+        .await?;
         Ok(())
     }
     .await
@@ -337,7 +384,11 @@ pub async fn admin_execute(server: &dyn Server, sql: &str) -> Result<(), Backend
     let mut conn = PgConnection::connect_with(&server.admin().options())
         .await
         .map_err(|e| BackendError::sql(&what, e))?;
-    let result = conn.execute(sql).await.map(|_| ()).map_err(|e| BackendError::sql(&what, e));
+    let result = conn
+        .execute(sql)
+        .await
+        .map(|_| ())
+        .map_err(|e| BackendError::sql(&what, e));
     let _ = conn.close().await;
     result
 }
@@ -349,9 +400,14 @@ pub fn local_tools_for(major: u32) -> Option<PgTools> {
         .iter()
         .filter(|b| b.major >= major && has_client_tools(&b.dir))
         .min_by_key(|b| b.major)
-        .map(|b| PgTools { bin_dir: b.dir.clone(), major: b.major })
+        .map(|b| PgTools {
+            bin_dir: b.dir.clone(),
+            major: b.major,
+        })
 }
 
 fn has_client_tools(dir: &Path) -> bool {
-    ["pg_dump", "pg_restore"].iter().all(|p| dir.join(p).is_file())
+    ["pg_dump", "pg_restore"]
+        .iter()
+        .all(|p| dir.join(p).is_file())
 }

@@ -18,7 +18,8 @@ pub struct BackendOptions {
     pub image: Option<String>,
 }
 
-const HOW_TO_GET_ONE: &str = "Install PostgreSQL server binaries (Debian/Ubuntu: `apt-get install postgresql`; \
+const HOW_TO_GET_ONE: &str =
+    "Install PostgreSQL server binaries (Debian/Ubuntu: `apt-get install postgresql`; \
 macOS: `brew install postgresql@17`) or point READINESS_PG_BIN at their directory; \
 or start a Docker engine; or pass --url postgres://… for an existing server.";
 
@@ -36,7 +37,9 @@ pub async fn select(options: &BackendOptions) -> Result<Arc<dyn Backend>, Backen
                 .url
                 .clone()
                 .or_else(|| std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()))
-                .ok_or_else(|| BackendError::Url("--backend url needs --url or DATABASE_URL".into()))?;
+                .ok_or_else(|| {
+                    BackendError::Url("--backend url needs --url or DATABASE_URL".into())
+                })?;
             Arc::new(UrlBackend::from_url(&url)?)
         }
     })
@@ -49,6 +52,8 @@ async fn auto_kind() -> Result<BackendKind, BackendError> {
             tracing::info!("using the container backend: {no_binaries}");
             Ok(BackendKind::Container)
         }
-        Err(no_binaries) => Err(BackendError::NothingAvailable { hint: format!("{no_binaries}.\n{HOW_TO_GET_ONE}") }),
+        Err(no_binaries) => Err(BackendError::NothingAvailable {
+            hint: format!("{no_binaries}.\n{HOW_TO_GET_ONE}"),
+        }),
     }
 }

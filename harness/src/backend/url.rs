@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex, Weak};
 use async_trait::async_trait;
 use sqlx::{Connection, Executor, PgConnection};
 
-use super::{Backend, BackendError, BackendKind, ConnInfo, Fault, FaultError, PgTools, Server, ServerProfile, ServerVersion};
+use super::{
+    Backend, BackendError, BackendKind, ConnInfo, Fault, FaultError, PgTools, Server,
+    ServerProfile, ServerVersion,
+};
 use crate::names::{self, quote_ident, quote_literal};
 use crate::redact::Secret;
 
@@ -23,22 +26,45 @@ impl UrlBackend {
     /// Parses `postgres://user:password@host:port/database`; the password is registered
     /// for redaction before anything can print it.
     pub fn from_url(raw: &str) -> Result<UrlBackend, BackendError> {
-        let parsed = url::Url::parse(raw).map_err(|e| BackendError::Url(format!("`{}` is not a URL: {e}", crate::redact::redact(raw))))?;
+        let parsed = url::Url::parse(raw).map_err(|e| {
+            BackendError::Url(format!(
+                "`{}` is not a URL: {e}",
+                crate::redact::redact(raw)
+            ))
+        })?;
         if !matches!(parsed.scheme(), "postgres" | "postgresql") {
-            return Err(BackendError::Url(format!("unsupported scheme `{}` (expected postgres://)", parsed.scheme())));
+            return Err(BackendError::Url(format!(
+                "unsupported scheme `{}` (expected postgres://)",
+                parsed.scheme()
+            )));
         }
-        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        let decode = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
         let password = Secret::register(decode(parsed.password().unwrap_or("")));
         let user = decode(parsed.username());
         let database = parsed.path().trim_start_matches('/');
         let admin = ConnInfo {
             host: parsed.host_str().unwrap_or("localhost").to_owned(),
             port: parsed.port().unwrap_or(5432),
-            user: if user.is_empty() { "postgres".into() } else { user },
+            user: if user.is_empty() {
+                "postgres".into()
+            } else {
+                user
+            },
             password,
-            database: if database.is_empty() { "postgres".into() } else { decode(database) },
+            database: if database.is_empty() {
+                "postgres".into()
+            } else {
+                decode(database)
+            },
         };
-        Ok(UrlBackend { admin, shared: Mutex::new(Weak::new()) })
+        Ok(UrlBackend {
+            admin,
+            shared: Mutex::new(Weak::new()),
+        })
     }
 }
 
@@ -54,7 +80,12 @@ impl Backend for UrlBackend {
 
     /// Every call shares one handle: the server is one, whatever the profile asked for.
     async fn start(&self, _profile: ServerProfile) -> Result<Arc<dyn Server>, BackendError> {
-        if let Some(existing) = self.shared.lock().unwrap_or_else(|e| e.into_inner()).upgrade() {
+        if let Some(existing) = self
+            .shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .upgrade()
+        {
             return Ok(existing);
         }
         let server = Arc::new(UrlServer::attach(self.admin.clone()).await?);
@@ -77,8 +108,12 @@ pub struct UrlServer {
 impl UrlServer {
     async fn attach(admin: ConnInfo) -> Result<UrlServer, BackendError> {
         let what = admin.display_url();
-        let mut conn = PgConnection::connect_with(&admin.options()).await.map_err(|e| BackendError::sql(&what, e))?;
-        let version = ServerVersion::query(&mut conn).await.map_err(|e| BackendError::sql(&what, e))?;
+        let mut conn = PgConnection::connect_with(&admin.options())
+            .await
+            .map_err(|e| BackendError::sql(&what, e))?;
+        let version = ServerVersion::query(&mut conn)
+            .await
+            .map_err(|e| BackendError::sql(&what, e))?;
         let (fsync, sync_commit, can_create_role): (String, String, bool) = sqlx::query_as(
             "SELECT current_setting('fsync'), current_setting('synchronous_commit'), \
              (SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user)",
@@ -86,7 +121,11 @@ impl UrlServer {
         .fetch_one(&mut conn)
         .await
         .map_err(|e| BackendError::sql(&what, e))?;
-        let profile = if fsync == "on" && sync_commit != "off" { ServerProfile::Durable } else { ServerProfile::Fast };
+        let profile = if fsync == "on" && sync_commit != "off" {
+            ServerProfile::Durable
+        } else {
+            ServerProfile::Fast
+        };
         let (app, created_role) = if can_create_role {
             let role = format!("{}{}_app", names::PREFIX, names::run_id());
             let password = Secret::generate();
@@ -95,29 +134,57 @@ impl UrlServer {
                 quote_ident(&role),
                 quote_literal(password.expose())
             );
-            conn.execute(sql.as_str()).await.map_err(|e| BackendError::sql(&what, e))?;
-            (ConnInfo { user: role.clone(), password, ..admin.clone() }, Some(role))
+            conn.execute(sql.as_str())
+                .await
+                .map_err(|e| BackendError::sql(&what, e))?;
+            (
+                ConnInfo {
+                    user: role.clone(),
+                    password,
+                    ..admin.clone()
+                },
+                Some(role),
+            )
         } else {
             (admin.clone(), None)
         };
         let _ = conn.close().await;
-        Ok(UrlServer { admin, app, created_role, version, profile, kept: AtomicBool::new(false) })
+        Ok(UrlServer {
+            admin,
+            app,
+            created_role,
+            version,
+            profile,
+            kept: AtomicBool::new(false),
+        })
     }
 
     /// Drops every database of this run and the run's role.
     async fn sweep(admin: ConnInfo, role: Option<String>) -> Result<(), sqlx::Error> {
         let mut conn = PgConnection::connect_with(&admin.options()).await?;
-        let pattern = format!("{}{}\\_%", names::PREFIX.replace('_', "\\_"), names::run_id());
-        let ours: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE $1")
-            .bind(pattern)
-            .fetch_all(&mut conn)
-            .await?;
+        let pattern = format!(
+            "{}{}\\_%",
+            names::PREFIX.replace('_', "\\_"),
+            names::run_id()
+        );
+        let ours: Vec<String> =
+            sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE $1")
+                .bind(pattern)
+                .fetch_all(&mut conn)
+                .await?;
         for name in ours.iter().filter(|n| names::ensure_ours(n).is_ok()) {
-            conn.execute(format!("ALTER DATABASE {} IS_TEMPLATE false", quote_ident(name)).as_str()).await?;
-            conn.execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(name)).as_str()).await?;
+            conn.execute(
+                format!("ALTER DATABASE {} IS_TEMPLATE false", quote_ident(name)).as_str(),
+            )
+            .await?;
+            conn.execute(
+                format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_ident(name)).as_str(),
+            )
+            .await?;
         }
         if let Some(role) = role {
-            conn.execute(format!("DROP ROLE IF EXISTS {}", quote_ident(&role)).as_str()).await?;
+            conn.execute(format!("DROP ROLE IF EXISTS {}", quote_ident(&role)).as_str())
+                .await?;
         }
         conn.close().await
     }
@@ -138,7 +205,11 @@ impl Server for UrlServer {
     }
 
     fn describe(&self) -> String {
-        format!("existing PostgreSQL {} at {}", self.version.text, self.admin.display_url())
+        format!(
+            "existing PostgreSQL {} at {}",
+            self.version.text,
+            self.admin.display_url()
+        )
     }
 
     fn admin(&self) -> ConnInfo {
@@ -167,7 +238,10 @@ impl Server for UrlServer {
 
     fn keep(&self) -> Option<String> {
         self.kept.store(true, Ordering::SeqCst);
-        Some(format!("databases of this run stay on {}", self.admin.display_url()))
+        Some(format!(
+            "databases of this run stay on {}",
+            self.admin.display_url()
+        ))
     }
 }
 
@@ -189,7 +263,10 @@ impl Drop for UrlServer {
         })
         .join();
         if let Ok(Err(why)) = swept {
-            tracing::warn!("failed to drop this run's databases on the url server: {}", crate::redact::redact(&why));
+            tracing::warn!(
+                "failed to drop this run's databases on the url server: {}",
+                crate::redact::redact(&why)
+            );
         }
     }
 }

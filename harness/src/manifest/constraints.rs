@@ -41,10 +41,21 @@ impl ExpectedConstraint {
             return Err(("columns".into(), "name at least one column".into()));
         }
         if self.kind == ConstraintKind::ForeignKey && self.references.is_none() {
-            return Err(("references".into(), "a foreign key needs the table it references".into()));
+            return Err((
+                "references".into(),
+                "a foreign key needs the table it references".into(),
+            ));
         }
         if let Some(action) = &self.on_delete {
-            if !["cascade", "restrict", "set_null", "set_default", "no_action"].contains(&action.as_str()) {
+            if ![
+                "cascade",
+                "restrict",
+                "set_null",
+                "set_default",
+                "no_action",
+            ]
+            .contains(&action.as_str())
+            {
                 return Err(("on_delete".into(), format!("`{action}` is not one of cascade, restrict, set_null, set_default, no_action")));
             }
         }

@@ -29,10 +29,16 @@ impl FlowsSection {
     pub(super) fn validate(&self) -> Result<(), (String, String)> {
         for (i, flow) in self.sql.iter().enumerate() {
             if flow.steps.len() < 2 {
-                return Err((format!("flows.sql[{i}].steps"), "a flow needs at least two steps to be all-or-nothing".into()));
+                return Err((
+                    format!("flows.sql[{i}].steps"),
+                    "a flow needs at least two steps to be all-or-nothing".into(),
+                ));
             }
             if flow.complete <= 0 {
-                return Err((format!("flows.sql[{i}].complete"), "must be positive".into()));
+                return Err((
+                    format!("flows.sql[{i}].complete"),
+                    "must be positive".into(),
+                ));
             }
         }
         Ok(())

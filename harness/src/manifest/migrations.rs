@@ -27,17 +27,33 @@ pub struct MigrationsSection {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MigrationSource {
     Dir(PathBuf),
-    Commands { up: String, down: Option<String>, workdir: PathBuf, watch: Vec<PathBuf> },
+    Commands {
+        up: String,
+        down: Option<String>,
+        workdir: PathBuf,
+        watch: Vec<PathBuf>,
+    },
 }
 
 impl MigrationsSection {
     pub(super) fn validate(&self) -> Result<(), (String, String)> {
         let err = |key: &str, message: &str| Err((key.to_owned(), message.to_owned()));
         match (&self.dir, &self.up) {
-            (Some(_), Some(_)) => err("migrations", "give either `dir` or `up`/`down` commands, not both"),
-            (None, None) => err("migrations", "give `dir` (sqlx-style migration files) or an `up` command"),
-            (Some(_), None) if self.down.is_some() => err("migrations.down", "`down` goes with `up`, not with `dir`"),
-            (Some(_), None) if self.workdir.is_some() => err("migrations.workdir", "`workdir` goes with `up`, not with `dir`"),
+            (Some(_), Some(_)) => err(
+                "migrations",
+                "give either `dir` or `up`/`down` commands, not both",
+            ),
+            (None, None) => err(
+                "migrations",
+                "give `dir` (sqlx-style migration files) or an `up` command",
+            ),
+            (Some(_), None) if self.down.is_some() => {
+                err("migrations.down", "`down` goes with `up`, not with `dir`")
+            }
+            (Some(_), None) if self.workdir.is_some() => err(
+                "migrations.workdir",
+                "`workdir` goes with `up`, not with `dir`",
+            ),
             (None, Some(up)) if up.trim().is_empty() => err("migrations.up", "must not be empty"),
             _ => Ok(()),
         }
@@ -59,9 +75,14 @@ impl MigrationsSection {
     /// The bookkeeping tables: as given, else the tool's usual ones.
     pub fn bookkeeping_tables(&self) -> Vec<String> {
         self.bookkeeping_tables.clone().unwrap_or_else(|| {
-            ["_sqlx_migrations", "alembic_version", "schema_migrations", "flyway_schema_history"]
-                .map(String::from)
-                .to_vec()
+            [
+                "_sqlx_migrations",
+                "alembic_version",
+                "schema_migrations",
+                "flyway_schema_history",
+            ]
+            .map(String::from)
+            .to_vec()
         })
     }
 }

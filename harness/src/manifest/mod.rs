@@ -68,15 +68,26 @@ pub struct Invariant {
 #[derive(Debug, thiserror::Error)]
 pub enum ManifestError {
     #[error("failed to read {}: {source}", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}{}: `{key}`: {message}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default())]
-    Invalid { path: PathBuf, line: Option<usize>, key: String, message: String },
+    Invalid {
+        path: PathBuf,
+        line: Option<usize>,
+        key: String,
+        message: String,
+    },
 }
 
 impl Manifest {
     /// Reads and checks `path`; every error names the file, the line and the key.
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ManifestError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         let manifest = Self::parse(path, &text)?;
         manifest.validate(path, &text)?;
         Ok(manifest)
@@ -87,11 +98,17 @@ impl Manifest {
         serde_path_to_error::deserialize(deserializer).map_err(|err| {
             let key = err.path().to_string();
             let inner = err.into_inner();
-            let line = inner.span().map(|span| locate::line_of_offset(text, span.start));
+            let line = inner
+                .span()
+                .map(|span| locate::line_of_offset(text, span.start));
             ManifestError::Invalid {
                 path: path.to_owned(),
                 line,
-                key: if key == "." { "(top level)".into() } else { key },
+                key: if key == "." {
+                    "(top level)".into()
+                } else {
+                    key
+                },
                 message: inner.message().trim().to_owned(),
             }
         })
@@ -105,12 +122,23 @@ impl Manifest {
             key,
             message,
         };
-        self.migrations.validate().map_err(|(key, message)| invalid(key, message))?;
-        self.flows.validate().map_err(|(key, message)| invalid(key, message))?;
-        check_unique_names("invariants", self.invariants.iter().map(|i| i.name.as_str())).map_err(|(k, m)| invalid(k, m))?;
-        check_unique_names("queries", self.queries.iter().map(|q| q.name.as_str())).map_err(|(k, m)| invalid(k, m))?;
+        self.migrations
+            .validate()
+            .map_err(|(key, message)| invalid(key, message))?;
+        self.flows
+            .validate()
+            .map_err(|(key, message)| invalid(key, message))?;
+        check_unique_names(
+            "invariants",
+            self.invariants.iter().map(|i| i.name.as_str()),
+        )
+        .map_err(|(k, m)| invalid(k, m))?;
+        check_unique_names("queries", self.queries.iter().map(|q| q.name.as_str()))
+            .map_err(|(k, m)| invalid(k, m))?;
         for (i, constraint) in self.constraints.iter().enumerate() {
-            constraint.validate().map_err(|(key, message)| invalid(format!("constraints[{i}].{key}"), message))?;
+            constraint
+                .validate()
+                .map_err(|(key, message)| invalid(format!("constraints[{i}].{key}"), message))?;
         }
         Ok(())
     }
@@ -118,18 +146,31 @@ impl Manifest {
 
 /// The error for a manifest key, for checks made later (e.g. against the live catalog).
 pub fn invalid_key(path: &Path, key: &str, message: impl Into<String>) -> ManifestError {
-    let line = std::fs::read_to_string(path).ok().and_then(|text| locate::line_of_key(&text, key));
-    ManifestError::Invalid { path: path.to_owned(), line, key: key.to_owned(), message: message.into() }
+    let line = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| locate::line_of_key(&text, key));
+    ManifestError::Invalid {
+        path: path.to_owned(),
+        line,
+        key: key.to_owned(),
+        message: message.into(),
+    }
 }
 
-fn check_unique_names<'a>(section: &str, names: impl Iterator<Item = &'a str>) -> Result<(), (String, String)> {
+fn check_unique_names<'a>(
+    section: &str,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<(), (String, String)> {
     let mut seen = std::collections::HashSet::new();
     for (i, name) in names.enumerate() {
         if name.trim().is_empty() {
             return Err((format!("{section}[{i}].name"), "must not be empty".into()));
         }
         if !seen.insert(name) {
-            return Err((format!("{section}[{i}].name"), format!("`{name}` is used twice")));
+            return Err((
+                format!("{section}[{i}].name"),
+                format!("`{name}` is used twice"),
+            ));
         }
     }
     Ok(())
@@ -155,7 +196,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_named_with_their_line() {
-        let err = parse("[subject]\nname = \"x\"\n[migrations]\ndir = \"m\"\ndri = \"oops\"\n").unwrap_err();
+        let err = parse("[subject]\nname = \"x\"\n[migrations]\ndir = \"m\"\ndri = \"oops\"\n")
+            .unwrap_err();
         let text = err.to_string();
         assert!(text.starts_with("subject/readiness.toml:5: "), "{text}");
         assert!(text.contains("dri"), "{text}");
@@ -171,7 +213,10 @@ mod tests {
 
     #[test]
     fn migrations_need_exactly_one_source() {
-        let err = parse("[subject]\nname = \"x\"\n[migrations]\ndir = \"m\"\nup = \"alembic upgrade head\"\n").unwrap_err();
+        let err = parse(
+            "[subject]\nname = \"x\"\n[migrations]\ndir = \"m\"\nup = \"alembic upgrade head\"\n",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains(":3: `migrations`"), "{err}");
         let err = parse("[subject]\nname = \"x\"\n[migrations]\n").unwrap_err();
         assert!(err.to_string().contains("`migrations`"), "{err}");
@@ -181,6 +226,9 @@ mod tests {
     fn duplicate_invariant_names_are_refused() {
         let text = "[subject]\nname = \"x\"\n[migrations]\ndir = \"m\"\n[[invariants]]\nname = \"a\"\nsql = \"select 1\"\n[[invariants]]\nname = \"a\"\nsql = \"select 2\"\n";
         let err = parse(text).unwrap_err();
-        assert!(err.to_string().contains(":9: `invariants[1].name`"), "{err}");
+        assert!(
+            err.to_string().contains(":9: `invariants[1].name`"),
+            "{err}"
+        );
     }
 }

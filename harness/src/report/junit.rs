@@ -14,7 +14,9 @@ pub fn render(scorecard: &Scorecard) -> String {
         let mut suite = TestSuite::new(claim.id.clone());
         if claim.scenarios.is_empty() {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
-            status.set_type("not-proven").set_message(claim.reason.clone());
+            status
+                .set_type("not-proven")
+                .set_message(claim.reason.clone());
             suite.add_test_case(TestCase::new("not-implemented", status));
         }
         for scenario in &claim.scenarios {
@@ -25,9 +27,15 @@ pub fn render(scorecard: &Scorecard) -> String {
             };
             if scenario.status != Status::Proven {
                 status
-                    .set_type(if scenario.status == Status::Refuted { "refuted" } else { "not-proven" })
+                    .set_type(if scenario.status == Status::Refuted {
+                        "refuted"
+                    } else {
+                        "not-proven"
+                    })
                     .set_message(scenario.evidence.summary.clone())
-                    .set_description(super::evidence_lines(&scenario.evidence, usize::MAX).join("\n"));
+                    .set_description(
+                        super::evidence_lines(&scenario.evidence, usize::MAX).join("\n"),
+                    );
             }
             let mut case = TestCase::new(scenario.id.clone(), status);
             case.set_classname(format!("readiness.{}", claim.id));
@@ -36,5 +44,7 @@ pub fn render(scorecard: &Scorecard) -> String {
         }
         report.add_test_suite(suite);
     }
-    report.to_string().expect("a junit report always serializes")
+    report
+        .to_string()
+        .expect("a junit report always serializes")
 }

@@ -19,12 +19,31 @@ pub fn render(scorecard: &Scorecard) -> String {
     );
     let _ = writeln!(out, "| claim | status | why |\n|---|---|---|");
     for claim in &scorecard.claims {
-        let _ = writeln!(out, "| {} | {} | {} |", claim.id, badge(claim.status), cell(&claim.reason));
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            claim.id,
+            badge(claim.status),
+            cell(&claim.reason)
+        );
     }
     for claim in &scorecard.claims {
-        let _ = writeln!(out, "\n## {} — {}\n\n> {}\n", claim.id, badge(claim.status), claim.statement);
+        let _ = writeln!(
+            out,
+            "\n## {} — {}\n\n> {}\n",
+            claim.id,
+            badge(claim.status),
+            claim.statement
+        );
         for s in &claim.scenarios {
-            let _ = writeln!(out, "- **{}** {} ({:.0} ms): {}", s.id, badge(s.status), s.duration_ms, s.evidence.summary);
+            let _ = writeln!(
+                out,
+                "- **{}** {} ({:.0} ms): {}",
+                s.id,
+                badge(s.status),
+                s.duration_ms,
+                s.evidence.summary
+            );
             for line in super::evidence_lines(&s.evidence, 10) {
                 let _ = writeln!(out, "  - {}", line.trim_start());
             }

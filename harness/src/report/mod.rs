@@ -36,14 +36,21 @@ pub(crate) fn evidence_lines(evidence: &Evidence, limit: usize) -> Vec<String> {
     }
     for (i, c) in evidence.counterexamples.iter().enumerate() {
         if i == limit {
-            lines.push(format!("… and {} more counterexamples in report.json", evidence.counterexamples.len() - limit));
+            lines.push(format!(
+                "… and {} more counterexamples in report.json",
+                evidence.counterexamples.len() - limit
+            ));
             break;
         }
         lines.push(format!("counterexample: {}", c.title));
         lines.extend(c.details.iter().map(|d| format!("  {d}")));
     }
     if !evidence.timings.is_empty() {
-        let timings: Vec<String> = evidence.timings.iter().map(|t| format!("{} {:.1} ms", t.label, t.ms)).collect();
+        let timings: Vec<String> = evidence
+            .timings
+            .iter()
+            .map(|t| format!("{} {:.1} ms", t.label, t.ms))
+            .collect();
         lines.push(format!("timings: {}", timings.join(", ")));
     }
     if let Some(seed) = evidence.seed {

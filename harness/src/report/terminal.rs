@@ -10,7 +10,13 @@ pub fn render(scorecard: &Scorecard, detail: bool) -> String {
     let _ = writeln!(out, "\nreadiness scorecard: {}", scorecard.subject);
     let _ = writeln!(out, "  {} · seed {}\n", scorecard.server, scorecard.seed);
     for claim in &scorecard.claims {
-        let _ = writeln!(out, "  {:<11} {:<15} {}", claim.status.label(), claim.id, claim.title);
+        let _ = writeln!(
+            out,
+            "  {:<11} {:<15} {}",
+            claim.status.label(),
+            claim.id,
+            claim.title
+        );
         if claim.scenarios.is_empty() {
             let _ = writeln!(out, "  {:<11} {:<15} └ {}", "", "", claim.reason);
         }
@@ -20,7 +26,14 @@ pub fn render(scorecard: &Scorecard, detail: bool) -> String {
                 Status::Refuted => "✗",
                 Status::NotProven => "?",
             };
-            let _ = writeln!(out, "  {:<27} {mark} {} ({:.1} s): {}", "", s.id, s.duration_ms / 1000.0, s.evidence.summary);
+            let _ = writeln!(
+                out,
+                "  {:<27} {mark} {} ({:.1} s): {}",
+                "",
+                s.id,
+                s.duration_ms / 1000.0,
+                s.evidence.summary
+            );
             if detail || s.status == Status::Refuted {
                 for line in super::evidence_lines(&s.evidence, 5) {
                     let _ = writeln!(out, "  {:<31} {line}", "");

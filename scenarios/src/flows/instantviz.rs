@@ -18,12 +18,21 @@ impl AppFlows for InstantViz {
 
     fn fault_points(&self, flow: Flow) -> u32 {
         match flow {
-            Flow::Signup | Flow::SubscriptionCreated | Flow::SubscriptionUpdated | Flow::SubscriptionDeleted | Flow::PaymentFailed => 3,
+            Flow::Signup
+            | Flow::SubscriptionCreated
+            | Flow::SubscriptionUpdated
+            | Flow::SubscriptionDeleted
+            | Flow::PaymentFailed => 3,
             Flow::RecordUsage => 1,
         }
     }
 
-    async fn signup(&self, conn: &mut PgConnection, input: &Signup, faults: &mut dyn FaultPoints) -> Result<i64, FlowError> {
+    async fn signup(
+        &self,
+        conn: &mut PgConnection,
+        input: &Signup,
+        faults: &mut dyn FaultPoints,
+    ) -> Result<i64, FlowError> {
         let mut tx = conn.begin().await?;
         let user_id: i64 = sqlx::query_scalar(
             "INSERT INTO users (email, password_hash, full_name, stripe_customer_id) VALUES ($1, $2, $3, $4) RETURNING id",
@@ -35,10 +44,12 @@ impl AppFlows for InstantViz {
         .fetch_one(&mut *tx)
         .await?;
         faults.reached(Flow::Signup, 1, &mut tx).await?;
-        let workspace_id: i64 = sqlx::query_scalar("INSERT INTO workspaces (owner_id, name) VALUES ($1, 'Personal') RETURNING id")
-            .bind(user_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let workspace_id: i64 = sqlx::query_scalar(
+            "INSERT INTO workspaces (owner_id, name) VALUES ($1, 'Personal') RETURNING id",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
         faults.reached(Flow::Signup, 2, &mut tx).await?;
         sqlx::query("INSERT INTO projects (workspace_id, owner_id, title) VALUES ($1, $2, 'Getting started')")
             .bind(workspace_id)
@@ -50,7 +61,12 @@ impl AppFlows for InstantViz {
         Ok(user_id)
     }
 
-    async fn handle_event(&self, conn: &mut PgConnection, event: &StripeEvent, faults: &mut dyn FaultPoints) -> Result<Handled, FlowError> {
+    async fn handle_event(
+        &self,
+        conn: &mut PgConnection,
+        event: &StripeEvent,
+        faults: &mut dyn FaultPoints,
+    ) -> Result<Handled, FlowError> {
         let flow = event.kind;
         let mut tx = conn.begin().await?;
         let recorded = sqlx::query(
@@ -66,13 +82,17 @@ impl AppFlows for InstantViz {
             return Ok(Handled::Duplicate);
         }
         faults.reached(flow, 1, &mut tx).await?;
-        let user: Option<(i64, Option<chrono::DateTime<chrono::Utc>>)> =
-            sqlx::query_as("SELECT id, subscription_event_at FROM users WHERE stripe_customer_id = $1 FOR UPDATE")
-                .bind(&event.customer_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let user: Option<(i64, Option<chrono::DateTime<chrono::Utc>>)> = sqlx::query_as(
+            "SELECT id, subscription_event_at FROM users WHERE stripe_customer_id = $1 FOR UPDATE",
+        )
+        .bind(&event.customer_id)
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some((user_id, last_applied)) = user else {
-            return Err(FlowError::Rejected(format!("no user has Stripe customer {}", event.customer_id)));
+            return Err(FlowError::Rejected(format!(
+                "no user has Stripe customer {}",
+                event.customer_id
+            )));
         };
         faults.reached(flow, 2, &mut tx).await?;
         let stale = last_applied.is_some_and(|last| last > event.created);
@@ -81,15 +101,26 @@ impl AppFlows for InstantViz {
         }
         faults.reached(flow, 3, &mut tx).await?;
         tx.commit().await?;
-        Ok(if stale { Handled::Stale } else { Handled::Applied })
+        Ok(if stale {
+            Handled::Stale
+        } else {
+            Handled::Applied
+        })
     }
 
-    async fn record_usage(&self, conn: &mut PgConnection, user_id: i64, faults: &mut dyn FaultPoints) -> Result<(), FlowError> {
+    async fn record_usage(
+        &self,
+        conn: &mut PgConnection,
+        user_id: i64,
+        faults: &mut dyn FaultPoints,
+    ) -> Result<(), FlowError> {
         let mut tx = conn.begin().await?;
-        sqlx::query("UPDATE users SET usage_count = usage_count + 1, updated_at = now() WHERE id = $1")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE users SET usage_count = usage_count + 1, updated_at = now() WHERE id = $1",
+        )
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
         faults.reached(Flow::RecordUsage, 1, &mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -97,7 +128,11 @@ impl AppFlows for InstantViz {
 }
 
 /// Writes what `event` means for the user's subscription.
-async fn apply_event(conn: &mut PgConnection, user_id: i64, event: &StripeEvent) -> Result<(), FlowError> {
+async fn apply_event(
+    conn: &mut PgConnection,
+    user_id: i64,
+    event: &StripeEvent,
+) -> Result<(), FlowError> {
     let query = match event.kind {
         Flow::SubscriptionCreated | Flow::SubscriptionUpdated => sqlx::query(
             "UPDATE users SET stripe_subscription_id = $3, subscription_tier = $4, subscription_status = $5, \

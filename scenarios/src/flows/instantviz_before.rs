@@ -25,14 +25,22 @@ impl AppFlows for InstantVizBefore {
         }
     }
 
-    async fn signup(&self, conn: &mut PgConnection, input: &Signup, faults: &mut dyn FaultPoints) -> Result<i64, FlowError> {
+    async fn signup(
+        &self,
+        conn: &mut PgConnection,
+        input: &Signup,
+        faults: &mut dyn FaultPoints,
+    ) -> Result<i64, FlowError> {
         if let Some(customer) = &input.stripe_customer_id {
-            let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE stripe_customer_id = $1")
-                .bind(customer)
-                .fetch_optional(&mut *conn)
-                .await?;
+            let taken: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM users WHERE stripe_customer_id = $1")
+                    .bind(customer)
+                    .fetch_optional(&mut *conn)
+                    .await?;
             if taken.is_some() {
-                return Err(FlowError::Rejected(format!("Stripe customer {customer} already has an account")));
+                return Err(FlowError::Rejected(format!(
+                    "Stripe customer {customer} already has an account"
+                )));
             }
         }
         let user_id: i64 = sqlx::query_scalar(
@@ -45,10 +53,12 @@ impl AppFlows for InstantVizBefore {
         .fetch_one(&mut *conn)
         .await?;
         faults.reached(Flow::Signup, 1, conn).await?;
-        let workspace_id: i64 = sqlx::query_scalar("INSERT INTO workspaces (owner_id, name) VALUES ($1, 'Personal') RETURNING id")
-            .bind(user_id)
-            .fetch_one(&mut *conn)
-            .await?;
+        let workspace_id: i64 = sqlx::query_scalar(
+            "INSERT INTO workspaces (owner_id, name) VALUES ($1, 'Personal') RETURNING id",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *conn)
+        .await?;
         faults.reached(Flow::Signup, 2, conn).await?;
         sqlx::query("INSERT INTO projects (workspace_id, owner_id, title) VALUES ($1, $2, 'Getting started')")
             .bind(workspace_id)
@@ -59,14 +69,23 @@ impl AppFlows for InstantVizBefore {
         Ok(user_id)
     }
 
-    async fn handle_event(&self, conn: &mut PgConnection, event: &StripeEvent, faults: &mut dyn FaultPoints) -> Result<Handled, FlowError> {
+    async fn handle_event(
+        &self,
+        conn: &mut PgConnection,
+        event: &StripeEvent,
+        faults: &mut dyn FaultPoints,
+    ) -> Result<Handled, FlowError> {
         let flow = event.kind;
-        let user_id: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE stripe_customer_id = $1")
-            .bind(&event.customer_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+        let user_id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE stripe_customer_id = $1")
+                .bind(&event.customer_id)
+                .fetch_optional(&mut *conn)
+                .await?;
         let Some(user_id) = user_id else {
-            return Err(FlowError::Rejected(format!("no user has Stripe customer {}", event.customer_id)));
+            return Err(FlowError::Rejected(format!(
+                "no user has Stripe customer {}",
+                event.customer_id
+            )));
         };
         match flow {
             Flow::SubscriptionCreated | Flow::SubscriptionUpdated => {
@@ -77,15 +96,20 @@ impl AppFlows for InstantVizBefore {
                     .execute(&mut *conn)
                     .await?;
                 faults.reached(flow, 1, conn).await?;
-                sqlx::query("UPDATE users SET subscription_status = $2, updated_at = now() WHERE id = $1")
-                    .bind(user_id)
-                    .bind(&event.status)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query(
+                    "UPDATE users SET subscription_status = $2, updated_at = now() WHERE id = $1",
+                )
+                .bind(user_id)
+                .bind(&event.status)
+                .execute(&mut *conn)
+                .await?;
                 faults.reached(flow, 2, conn).await?;
             }
             Flow::SubscriptionDeleted => {
-                sqlx::query("UPDATE users SET subscription_tier = 'free' WHERE id = $1").bind(user_id).execute(&mut *conn).await?;
+                sqlx::query("UPDATE users SET subscription_tier = 'free' WHERE id = $1")
+                    .bind(user_id)
+                    .execute(&mut *conn)
+                    .await?;
                 faults.reached(flow, 1, conn).await?;
                 sqlx::query("UPDATE users SET stripe_subscription_id = NULL, subscription_status = 'canceled', updated_at = now() WHERE id = $1")
                     .bind(user_id)
@@ -100,12 +124,19 @@ impl AppFlows for InstantVizBefore {
                     .await?;
                 faults.reached(flow, 1, conn).await?;
             }
-            Flow::Signup | Flow::RecordUsage => return Err(FlowError::Rejected(format!("{flow} is not a webhook"))),
+            Flow::Signup | Flow::RecordUsage => {
+                return Err(FlowError::Rejected(format!("{flow} is not a webhook")))
+            }
         }
         Ok(Handled::Applied)
     }
 
-    async fn record_usage(&self, conn: &mut PgConnection, user_id: i64, faults: &mut dyn FaultPoints) -> Result<(), FlowError> {
+    async fn record_usage(
+        &self,
+        conn: &mut PgConnection,
+        user_id: i64,
+        faults: &mut dyn FaultPoints,
+    ) -> Result<(), FlowError> {
         let count: i32 = sqlx::query_scalar("SELECT usage_count FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_one(&mut *conn)

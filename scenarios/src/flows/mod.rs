@@ -71,7 +71,12 @@ impl fmt::Display for Flow {
 pub trait FaultPoints: Send {
     /// Called at fault point `point` of `flow`, with the connection the flow uses; an error
     /// stops the flow there.
-    async fn reached(&mut self, flow: Flow, point: u32, conn: &mut PgConnection) -> Result<(), FlowError>;
+    async fn reached(
+        &mut self,
+        flow: Flow,
+        point: u32,
+        conn: &mut PgConnection,
+    ) -> Result<(), FlowError>;
 }
 
 /// Fault points where nothing happens.
@@ -129,13 +134,28 @@ pub trait AppFlows: Send + Sync {
     fn fault_points(&self, flow: Flow) -> u32;
 
     /// Creates a user with a workspace and a first project; returns the user id.
-    async fn signup(&self, conn: &mut PgConnection, input: &Signup, faults: &mut dyn FaultPoints) -> Result<i64, FlowError>;
+    async fn signup(
+        &self,
+        conn: &mut PgConnection,
+        input: &Signup,
+        faults: &mut dyn FaultPoints,
+    ) -> Result<i64, FlowError>;
 
     /// Handles one webhook delivery.
-    async fn handle_event(&self, conn: &mut PgConnection, event: &StripeEvent, faults: &mut dyn FaultPoints) -> Result<Handled, FlowError>;
+    async fn handle_event(
+        &self,
+        conn: &mut PgConnection,
+        event: &StripeEvent,
+        faults: &mut dyn FaultPoints,
+    ) -> Result<Handled, FlowError>;
 
     /// Counts one use of the product against the user's quota.
-    async fn record_usage(&self, conn: &mut PgConnection, user_id: i64, faults: &mut dyn FaultPoints) -> Result<(), FlowError>;
+    async fn record_usage(
+        &self,
+        conn: &mut PgConnection,
+        user_id: i64,
+        faults: &mut dyn FaultPoints,
+    ) -> Result<(), FlowError>;
 }
 
 /// The bundled flows named `name`, e.g. from the manifest's `flows.builtin`.

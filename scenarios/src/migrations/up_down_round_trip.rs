@@ -41,34 +41,64 @@ impl Scenario for UpDownRoundTrip {
 }
 
 /// Directory migrations: up one step at a time, down one step at a time, up again.
-async fn stepwise(ctx: &Context, migrations: &Migrations, db: &Database, empty: Catalog) -> Result<Outcome, ScenarioError> {
+async fn stepwise(
+    ctx: &Context,
+    migrations: &Migrations,
+    db: &Database,
+    empty: Catalog,
+) -> Result<Outcome, ScenarioError> {
     let steps = migrations.steps();
     if steps.is_empty() {
-        return Ok(Outcome::not_proven(Evidence::new("the subject has no migrations to try")));
+        return Ok(Outcome::not_proven(Evidence::new(
+            "the subject has no migrations to try",
+        )));
     }
-    let mut evidence = Evidence::new("").observe("migrations", steps.iter().map(|s| s.label()).collect::<Vec<_>>().join(", "));
+    let mut evidence = Evidence::new("").observe(
+        "migrations",
+        steps
+            .iter()
+            .map(|s| s.label())
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
 
     let started = Instant::now();
     let mut after_step = Vec::with_capacity(steps.len());
     for step in &steps {
         if let Err(e) = migrations.up_to(&db.admin(), step.version).await {
-            evidence.summary = format!("migration {} does not apply on an empty database", step.label());
+            evidence.summary = format!(
+                "migration {} does not apply on an empty database",
+                step.label()
+            );
             evidence.push_counterexample("apply from empty", vec![e.to_string()]);
             return Ok(Outcome::refuted(evidence));
         }
         after_step.push(read_catalog(db, migrations).await?);
     }
     evidence.push_timing("apply all", started.elapsed());
-    if let Some(outcome) = check_invariants(ctx, db, &mut evidence, "after applying every migration").await? {
+    if let Some(outcome) =
+        check_invariants(ctx, db, &mut evidence, "after applying every migration").await?
+    {
         return Ok(outcome);
     }
 
-    let missing: Vec<String> = steps.iter().filter(|s| !s.has_down).map(|s| s.label()).collect();
+    let missing: Vec<String> = steps
+        .iter()
+        .filter(|s| !s.has_down)
+        .map(|s| s.label())
+        .collect();
     if !missing.is_empty() {
-        evidence.summary = format!("{} of {} migrations cannot be rolled back: no down migration", missing.len(), steps.len());
+        evidence.summary = format!(
+            "{} of {} migrations cannot be rolled back: no down migration",
+            missing.len(),
+            steps.len()
+        );
         evidence.push_counterexample(
             "roll back after a failed deployment",
-            missing.iter().map(|m| format!("{m}: no down migration")).collect(),
+            missing
+                .iter()
+                .map(|m| format!("{m}: no down migration"))
+                .collect(),
         );
         return Ok(Outcome::refuted(evidence));
     }
@@ -85,8 +115,17 @@ async fn stepwise(ctx: &Context, migrations: &Migrations, db: &Database, empty: 
         let now = read_catalog(db, migrations).await?;
         let diff = before.diff(&now);
         if !diff.is_empty() {
-            evidence.summary = format!("rolling back {} does not restore the schema before it", step.label());
-            evidence.push_counterexample(format!("schema after rolling back {} (- expected, + found)", step.label()), diff);
+            evidence.summary = format!(
+                "rolling back {} does not restore the schema before it",
+                step.label()
+            );
+            evidence.push_counterexample(
+                format!(
+                    "schema after rolling back {} (- expected, + found)",
+                    step.label()
+                ),
+                diff,
+            );
             return Ok(Outcome::refuted(evidence));
         }
     }
@@ -99,10 +138,16 @@ async fn stepwise(ctx: &Context, migrations: &Migrations, db: &Database, empty: 
         return Ok(Outcome::refuted(evidence));
     }
     evidence.push_timing("re-apply all", started.elapsed());
-    let diff = after_step.last().expect("steps is not empty").diff(&read_catalog(db, migrations).await?);
+    let diff = after_step
+        .last()
+        .expect("steps is not empty")
+        .diff(&read_catalog(db, migrations).await?);
     if !diff.is_empty() {
         evidence.summary = "re-applying after a full rollback gives a different schema".into();
-        evidence.push_counterexample("schema after re-applying (- first time, + second time)", diff);
+        evidence.push_counterexample(
+            "schema after re-applying (- first time, + second time)",
+            diff,
+        );
         return Ok(Outcome::refuted(evidence));
     }
     if let Some(outcome) = check_invariants(ctx, db, &mut evidence, "after re-applying").await? {
@@ -117,7 +162,12 @@ async fn stepwise(ctx: &Context, migrations: &Migrations, db: &Database, empty: 
 }
 
 /// Command migrations: up, down, up again, comparing the whole schema each time.
-async fn whole(ctx: &Context, migrations: &Migrations, db: &Database, empty: Catalog) -> Result<Outcome, ScenarioError> {
+async fn whole(
+    ctx: &Context,
+    migrations: &Migrations,
+    db: &Database,
+    empty: Catalog,
+) -> Result<Outcome, ScenarioError> {
     let mut evidence = Evidence::new("").observe("migrations", "by command");
     let started = Instant::now();
     if let Err(e) = migrations.up(&db.admin()).await {
@@ -134,8 +184,10 @@ async fn whole(ctx: &Context, migrations: &Migrations, db: &Database, empty: Cat
     match migrations.down_to(&db.admin(), 0).await {
         Ok(()) => {}
         Err(e @ MigrateError::NoDownCommand) => {
-            evidence.summary = "the migrations cannot be rolled back: there is no down command".into();
-            evidence.push_counterexample("roll back after a failed deployment", vec![e.to_string()]);
+            evidence.summary =
+                "the migrations cannot be rolled back: there is no down command".into();
+            evidence
+                .push_counterexample("roll back after a failed deployment", vec![e.to_string()]);
             return Ok(Outcome::refuted(evidence));
         }
         Err(e) => {
@@ -159,15 +211,24 @@ async fn whole(ctx: &Context, migrations: &Migrations, db: &Database, empty: Cat
     let diff = applied.diff(&read_catalog(db, migrations).await?);
     if !diff.is_empty() {
         evidence.summary = "re-applying after a rollback gives a different schema".into();
-        evidence.push_counterexample("schema after re-applying (- first time, + second time)", diff);
+        evidence.push_counterexample(
+            "schema after re-applying (- first time, + second time)",
+            diff,
+        );
         return Ok(Outcome::refuted(evidence));
     }
-    evidence.summary = format!("up, down and up again: the schema ({} tables) round-trips exactly", applied.tables.len());
+    evidence.summary = format!(
+        "up, down and up again: the schema ({} tables) round-trips exactly",
+        applied.tables.len()
+    );
     Ok(Outcome::proven(evidence))
 }
 
 async fn read_catalog(db: &Database, migrations: &Migrations) -> Result<Catalog, ScenarioError> {
-    let mut conn = db.connect_admin().await.map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
+    let mut conn = db
+        .connect_admin()
+        .await
+        .map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
     let catalog = Catalog::read(&mut conn, migrations.bookkeeping_tables())
         .await
         .map_err(|e| ScenarioError::sql("read the catalog", e))?;
@@ -176,8 +237,16 @@ async fn read_catalog(db: &Database, migrations: &Migrations) -> Result<Catalog,
 }
 
 /// REFUTED when an invariant returns rows at this point.
-async fn check_invariants(ctx: &Context, db: &Database, evidence: &mut Evidence, when: &str) -> Result<Option<Outcome>, ScenarioError> {
-    let mut conn = db.connect_admin().await.map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
+async fn check_invariants(
+    ctx: &Context,
+    db: &Database,
+    evidence: &mut Evidence,
+    when: &str,
+) -> Result<Option<Outcome>, ScenarioError> {
+    let mut conn = db
+        .connect_admin()
+        .await
+        .map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
     let violations = invariants::check(&mut conn, ctx.subject()).await?;
     let _ = conn.close().await;
     if violations.is_empty() {

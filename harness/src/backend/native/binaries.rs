@@ -27,22 +27,30 @@ pub fn discover() -> Result<PgBinaries, String> {
     if let Some(dir) = std::env::var_os(PG_BIN_ENV).filter(|v| !v.is_empty()) {
         let dir = PathBuf::from(dir);
         return inspect(&dir).ok_or_else(|| {
-            format!("{PG_BIN_ENV}={} does not hold working `postgres` and `initdb` programs", dir.display())
+            format!(
+                "{PG_BIN_ENV}={} does not hold working `postgres` and `initdb` programs",
+                dir.display()
+            )
         });
     }
     let candidates = candidate_dirs();
-    candidates.iter().find_map(|dir| inspect(dir)).ok_or_else(|| {
-        format!(
+    candidates
+        .iter()
+        .find_map(|dir| inspect(dir))
+        .ok_or_else(|| {
+            format!(
             "looked in `pg_config --bindir`, PATH and {}; none holds both `postgres` and `initdb`",
             GLOBS.join(", ")
         )
-    })
+        })
 }
 
 /// Every distinct binaries directory on this machine, in search order.
 pub fn discover_all() -> Vec<PgBinaries> {
     let mut found: Vec<PgBinaries> = Vec::new();
-    let env_dir = std::env::var_os(PG_BIN_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env_dir = std::env::var_os(PG_BIN_ENV)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     for dir in env_dir.into_iter().chain(candidate_dirs()) {
         if let Some(b) = inspect(&dir) {
             if !found.iter().any(|f| f.dir == b.dir) {
@@ -54,7 +62,12 @@ pub fn discover_all() -> Vec<PgBinaries> {
 }
 
 /// Directory patterns searched last, in this order; within each, newest major first.
-const GLOBS: [&str; 4] = ["/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin", "/usr/local/pgsql/bin", "/opt/homebrew/opt/postgresql@*/bin"];
+const GLOBS: [&str; 4] = [
+    "/usr/lib/postgresql/*/bin",
+    "/usr/pgsql-*/bin",
+    "/usr/local/pgsql/bin",
+    "/opt/homebrew/opt/postgresql@*/bin",
+];
 
 fn candidate_dirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
@@ -104,7 +117,7 @@ fn expand_versioned(pattern: &str) -> Vec<PathBuf> {
             Some((major, PathBuf::from(format!("{parent}{name}{tail}"))))
         })
         .collect();
-    matches.sort_by(|a, b| b.0.cmp(&a.0));
+    matches.sort_by_key(|m| std::cmp::Reverse(m.0));
     matches.into_iter().map(|(_, p)| p).collect()
 }
 
@@ -114,18 +127,29 @@ fn inspect(dir: &Path) -> Option<PgBinaries> {
     if !dir.join("postgres").is_file() || !dir.join("initdb").is_file() {
         return None;
     }
-    let out = Command::new(dir.join("postgres")).arg("--version").output().ok()?;
+    let out = Command::new(dir.join("postgres"))
+        .arg("--version")
+        .output()
+        .ok()?;
     let text = String::from_utf8_lossy(&out.stdout);
     let version = parse_version(&text)?;
     let major = version.split('.').next()?.parse().ok()?;
-    Some(PgBinaries { dir, version, major })
+    Some(PgBinaries {
+        dir,
+        version,
+        major,
+    })
 }
 
 /// "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → "15.18".
 fn parse_version(text: &str) -> Option<String> {
     let after = text.split(')').nth(1)?.trim();
     let version = after.split_whitespace().next()?;
-    version.chars().next()?.is_ascii_digit().then(|| version.to_owned())
+    version
+        .chars()
+        .next()?
+        .is_ascii_digit()
+        .then(|| version.to_owned())
 }
 
 #[cfg(test)]
@@ -134,8 +158,14 @@ mod tests {
 
     #[test]
     fn versions_parse_from_postgres_output() {
-        assert_eq!(parse_version("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n").as_deref(), Some("15.18"));
-        assert_eq!(parse_version("postgres (PostgreSQL) 17.2\n").as_deref(), Some("17.2"));
+        assert_eq!(
+            parse_version("postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)\n").as_deref(),
+            Some("15.18")
+        );
+        assert_eq!(
+            parse_version("postgres (PostgreSQL) 17.2\n").as_deref(),
+            Some("17.2")
+        );
         assert_eq!(parse_version("something else"), None);
     }
 }

@@ -28,7 +28,11 @@ const INITDB_ARGS: [&str; 6] = [
 
 /// Fills `data_dir` (which must not exist) with a fresh cluster and returns the admin
 /// password it currently has; the caller rotates it once the server is up.
-pub fn prepare(bins: &PgBinaries, run_as: Option<&RunAs>, data_dir: &Path) -> Result<Secret, BackendError> {
+pub fn prepare(
+    bins: &PgBinaries,
+    run_as: Option<&RunAs>,
+    data_dir: &Path,
+) -> Result<Secret, BackendError> {
     if cache_enabled() {
         match cached_cluster(bins, run_as) {
             Ok((cached_data, password)) => {
@@ -44,7 +48,9 @@ pub fn prepare(bins: &PgBinaries, run_as: Option<&RunAs>, data_dir: &Path) -> Re
 }
 
 fn cache_enabled() -> bool {
-    std::env::var("READINESS_INITDB_CACHE").map(|v| v != "0").unwrap_or(true)
+    std::env::var("READINESS_INITDB_CACHE")
+        .map(|v| v != "0")
+        .unwrap_or(true)
 }
 
 /// `READINESS_CACHE_DIR`, else `$XDG_CACHE_HOME/readiness`, else `~/.cache/readiness`.
@@ -65,7 +71,8 @@ fn cached_cluster(bins: &PgBinaries, run_as: Option<&RunAs>) -> Result<(PathBuf,
     if let Some(found) = read_entry(&entry) {
         return Ok(found);
     }
-    std::fs::create_dir_all(&root).map_err(|e| format!("failed to create {}: {e}", root.display()))?;
+    std::fs::create_dir_all(&root)
+        .map_err(|e| format!("failed to create {}: {e}", root.display()))?;
     let build = ScratchDir::create("initdb", run_as).map_err(|e| e.to_string())?;
     let password = Secret::generate();
     initdb(bins, run_as, &build.path().join("data"), &password).map_err(|e| e.to_string())?;
@@ -73,15 +80,22 @@ fn cached_cluster(bins: &PgBinaries, run_as: Option<&RunAs>) -> Result<(PathBuf,
         .prefix(".initdb-partial-")
         .tempdir_in(&root)
         .map_err(|e| format!("failed to create a directory in {}: {e}", root.display()))?;
-    copy_tree(&build.path().join("data"), &partial.path().join("data")).map_err(|e| e.to_string())?;
+    copy_tree(&build.path().join("data"), &partial.path().join("data"))
+        .map_err(|e| e.to_string())?;
     let password_file = partial.path().join("password");
     std::fs::write(&password_file, password.expose()).map_err(|e| e.to_string())?;
-    std::fs::set_permissions(&password_file, std::fs::Permissions::from_mode(0o600)).map_err(|e| e.to_string())?;
+    std::fs::set_permissions(&password_file, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| e.to_string())?;
     // losing a race to a concurrent run is fine: both entries are equivalent
     if std::fs::rename(partial.path(), &entry).is_ok() {
         let _ = partial.keep();
     }
-    read_entry(&entry).ok_or_else(|| format!("cache entry {} is unreadable after building it", entry.display()))
+    read_entry(&entry).ok_or_else(|| {
+        format!(
+            "cache entry {} is unreadable after building it",
+            entry.display()
+        )
+    })
 }
 
 fn read_entry(entry: &Path) -> Option<(PathBuf, Secret)> {
@@ -103,20 +117,34 @@ fn cache_key(bins: &PgBinaries, run_as: Option<&RunAs>) -> String {
 }
 
 /// Runs `initdb` into `data_dir` as `run_as`, with `password` for the admin role.
-fn initdb(bins: &PgBinaries, run_as: Option<&RunAs>, data_dir: &Path, password: &Secret) -> Result<(), BackendError> {
-    let parent = data_dir.parent().ok_or_else(|| BackendError::Initdb("data directory has no parent".into()))?;
+fn initdb(
+    bins: &PgBinaries,
+    run_as: Option<&RunAs>,
+    data_dir: &Path,
+    password: &Secret,
+) -> Result<(), BackendError> {
+    let parent = data_dir
+        .parent()
+        .ok_or_else(|| BackendError::Initdb("data directory has no parent".into()))?;
     let pwfile = parent.join(".pwfile");
-    std::fs::write(&pwfile, password.expose()).map_err(|e| BackendError::io("write the initdb password file", e))?;
+    std::fs::write(&pwfile, password.expose())
+        .map_err(|e| BackendError::io("write the initdb password file", e))?;
     std::fs::set_permissions(&pwfile, std::fs::Permissions::from_mode(0o600))
         .and_then(|_| run_as::chown(run_as, &pwfile))
         .map_err(|e| BackendError::io("protect the initdb password file", e))?;
     let mut cmd = Command::new(bins.program("initdb"));
-    cmd.arg("-D").arg(data_dir).arg(format!("--pwfile={}", pwfile.display())).args(INITDB_ARGS);
+    cmd.arg("-D")
+        .arg(data_dir)
+        .arg(format!("--pwfile={}", pwfile.display()))
+        .args(INITDB_ARGS);
     cmd.env("LC_ALL", "C").env_remove("PGDATA");
     run_as::apply(run_as, &mut cmd);
     let output = cmd.output();
     let _ = std::fs::remove_file(&pwfile);
-    let output = output.map_err(|source| BackendError::Spawn { program: bins.program("initdb").display().to_string(), source })?;
+    let output = output.map_err(|source| BackendError::Spawn {
+        program: bins.program("initdb").display().to_string(),
+        source,
+    })?;
     if !output.status.success() {
         return Err(BackendError::Initdb(format!(
             "initdb exited with {}: {}",
@@ -134,7 +162,10 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), BackendError> {
         .arg(from)
         .arg(to)
         .output()
-        .map_err(|source| BackendError::Spawn { program: "cp".into(), source })?;
+        .map_err(|source| BackendError::Spawn {
+            program: "cp".into(),
+            source,
+        })?;
     if !output.status.success() {
         return Err(BackendError::Initdb(format!(
             "failed to copy the cached cluster {}: {}",

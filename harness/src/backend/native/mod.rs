@@ -15,7 +15,10 @@ use async_trait::async_trait;
 use nix::sys::signal::Signal;
 use sqlx::{Connection, Executor, PgConnection};
 
-use super::{Backend, BackendError, BackendKind, ConnInfo, Fault, FaultError, PgTools, Server, ServerProfile, ServerVersion};
+use super::{
+    Backend, BackendError, BackendKind, ConnInfo, Fault, FaultError, PgTools, Server,
+    ServerProfile, ServerVersion,
+};
 use crate::cleanup::{self, Registration};
 use crate::names::quote_literal;
 use crate::redact::Secret;
@@ -54,7 +57,11 @@ impl NativeBackend {
         for dir in scratch::reap_stale() {
             tracing::info!("reaped {} left behind by a killed run", dir.display());
         }
-        Ok(NativeBackend { bins, run_as, extra_settings: Vec::new() })
+        Ok(NativeBackend {
+            bins,
+            run_as,
+            extra_settings: Vec::new(),
+        })
     }
 
     /// Adds `postgresql.conf` settings to every server this backend starts.
@@ -75,8 +82,16 @@ impl Backend for NativeBackend {
     }
 
     fn describe(&self) -> String {
-        let user = self.run_as.as_ref().map(|u| format!(", run as `{}`", u.name)).unwrap_or_default();
-        format!("native PostgreSQL {} from {}{user}", self.bins.version, self.bins.dir.display())
+        let user = self
+            .run_as
+            .as_ref()
+            .map(|u| format!(", run as `{}`", u.name))
+            .unwrap_or_default();
+        format!(
+            "native PostgreSQL {} from {}{user}",
+            self.bins.version,
+            self.bins.dir.display()
+        )
     }
 
     async fn start(&self, profile: ServerProfile) -> Result<Arc<dyn Server>, BackendError> {
@@ -101,9 +116,13 @@ pub struct NativeServer {
 }
 
 impl NativeServer {
-    async fn start(backend: &NativeBackend, profile: ServerProfile) -> Result<NativeServer, BackendError> {
+    async fn start(
+        backend: &NativeBackend,
+        profile: ServerProfile,
+    ) -> Result<NativeServer, BackendError> {
         let run_as = backend.run_as.as_ref();
-        let scratch = ScratchDir::create("pg", run_as).map_err(|e| BackendError::io("create a scratch directory", e))?;
+        let scratch = ScratchDir::create("pg", run_as)
+            .map_err(|e| BackendError::io("create a scratch directory", e))?;
         let data_dir = scratch.path().join("data");
         let socket_dir = scratch.path().join("sock");
         std::fs::create_dir(&socket_dir)
@@ -112,8 +131,11 @@ impl NativeServer {
         let initial_password = cluster::prepare(&backend.bins, run_as, &data_dir)?;
         write_hba(&data_dir, run_as)?;
 
-        let mut settings: Vec<(String, String)> =
-            profile.settings().iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut settings: Vec<(String, String)> = profile
+            .settings()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         settings.extend(backend.extra_settings.iter().cloned());
         let spec = PostmasterSpec {
             bins: backend.bins.clone(),
@@ -141,7 +163,10 @@ impl NativeServer {
             spec,
             scratch,
             profile,
-            version: ServerVersion { num: 0, text: String::new() },
+            version: ServerVersion {
+                num: 0,
+                text: String::new(),
+            },
             admin_password: Secret::generate(),
             app_password: Secret::generate(),
             port: AtomicU16::new(port),
@@ -157,7 +182,10 @@ impl NativeServer {
     /// Replaces the cluster's initial admin password with this server's own and creates
     /// the app role; returns the server version.
     async fn rotate_secrets(&self, initial: Secret) -> Result<ServerVersion, BackendError> {
-        let first = ConnInfo { password: initial, ..self.admin() };
+        let first = ConnInfo {
+            password: initial,
+            ..self.admin()
+        };
         let what = "the new server's admin connection";
         let mut conn = PgConnection::connect_with(&first.options())
             .await
@@ -167,8 +195,12 @@ impl NativeServer {
             quote_literal(self.admin_password.expose()),
             quote_literal(self.app_password.expose()),
         );
-        conn.execute(sql.as_str()).await.map_err(|e| BackendError::sql(what, e))?;
-        let version = ServerVersion::query(&mut conn).await.map_err(|e| BackendError::sql(what, e))?;
+        conn.execute(sql.as_str())
+            .await
+            .map_err(|e| BackendError::sql(what, e))?;
+        let version = ServerVersion::query(&mut conn)
+            .await
+            .map_err(|e| BackendError::sql(what, e))?;
         let _ = conn.close().await;
         Ok(version)
     }
@@ -189,7 +221,10 @@ impl NativeServer {
     }
 
     fn failed(fault: Fault, detail: impl Into<String>) -> FaultError {
-        FaultError::Failed { fault, detail: detail.into() }
+        FaultError::Failed {
+            fault,
+            detail: detail.into(),
+        }
     }
 }
 
@@ -227,16 +262,25 @@ impl Server for NativeServer {
     }
 
     fn app(&self) -> ConnInfo {
-        ConnInfo { user: APP_ROLE.into(), password: self.app_password.clone(), ..self.admin() }
+        ConnInfo {
+            user: APP_ROLE.into(),
+            password: self.app_password.clone(),
+            ..self.admin()
+        }
     }
 
     fn tools(&self) -> Option<PgTools> {
-        Some(PgTools { bin_dir: self.spec.bins.dir.clone(), major: self.spec.bins.major })
+        Some(PgTools {
+            bin_dir: self.spec.bins.dir.clone(),
+            major: self.spec.bins.major,
+        })
     }
 
     async fn kill(&self) -> Result<(), FaultError> {
         let mut guard = self.postmaster.lock().await;
-        let postmaster = guard.as_mut().ok_or_else(|| Self::failed(Fault::Kill, "the server is not running"))?;
+        let postmaster = guard
+            .as_mut()
+            .ok_or_else(|| Self::failed(Fault::Kill, "the server is not running"))?;
         postmaster.kill_all();
         *guard = None;
         Ok(())
@@ -244,14 +288,18 @@ impl Server for NativeServer {
 
     async fn pause(&self) -> Result<(), FaultError> {
         let guard = self.postmaster.lock().await;
-        let postmaster = guard.as_ref().ok_or_else(|| Self::failed(Fault::Pause, "the server is not running"))?;
+        let postmaster = guard
+            .as_ref()
+            .ok_or_else(|| Self::failed(Fault::Pause, "the server is not running"))?;
         postmaster.signal_all(Signal::SIGSTOP);
         Ok(())
     }
 
     async fn resume(&self) -> Result<(), FaultError> {
         let guard = self.postmaster.lock().await;
-        let postmaster = guard.as_ref().ok_or_else(|| Self::failed(Fault::Resume, "the server is not running"))?;
+        let postmaster = guard
+            .as_ref()
+            .ok_or_else(|| Self::failed(Fault::Resume, "the server is not running"))?;
         postmaster.signal_all(Signal::SIGCONT);
         Ok(())
     }
@@ -259,7 +307,9 @@ impl Server for NativeServer {
     async fn stop(&self) -> Result<(), FaultError> {
         let mut guard = self.postmaster.lock().await;
         if let Some(mut postmaster) = guard.take() {
-            postmaster.shut_down(Signal::SIGINT, Duration::from_secs(60)).await;
+            postmaster
+                .shut_down(Signal::SIGINT, Duration::from_secs(60))
+                .await;
         }
         Ok(())
     }
@@ -267,14 +317,17 @@ impl Server for NativeServer {
     async fn restart(&self) -> Result<(), FaultError> {
         let mut guard = self.postmaster.lock().await;
         if let Some(mut running) = guard.take() {
-            running.shut_down(Signal::SIGINT, Duration::from_secs(60)).await;
+            running
+                .shut_down(Signal::SIGINT, Duration::from_secs(60))
+                .await;
         }
         let started = Instant::now();
         let mut port = self.port.load(Ordering::SeqCst);
         let mut port_attempts = 0;
         loop {
             let attempt = match Postmaster::spawn(&self.spec, port) {
-                Ok(mut postmaster) => match postmaster.wait_ready(&self.spec, READY_DEADLINE).await {
+                Ok(mut postmaster) => match postmaster.wait_ready(&self.spec, READY_DEADLINE).await
+                {
                     Ok(()) => Ok(postmaster),
                     Err(failure) => Err(failure),
                 },
@@ -282,7 +335,8 @@ impl Server for NativeServer {
             };
             match attempt {
                 Ok(postmaster) => {
-                    self.postmaster_pid.store(postmaster.pid(), Ordering::SeqCst);
+                    self.postmaster_pid
+                        .store(postmaster.pid(), Ordering::SeqCst);
                     self.port.store(port, Ordering::SeqCst);
                     *guard = Some(postmaster);
                     return Ok(());
@@ -291,7 +345,8 @@ impl Server for NativeServer {
                     port_attempts += 1;
                     // keep the address clients know for a while, then move
                     if port_attempts > 2 {
-                        port = process::free_port().map_err(|e| Self::failed(Fault::Restart, e.to_string()))?;
+                        port = process::free_port()
+                            .map_err(|e| Self::failed(Fault::Restart, e.to_string()))?;
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
@@ -302,7 +357,9 @@ impl Server for NativeServer {
                 Err(StartFailure::Retryable(why)) | Err(StartFailure::Fatal(why)) => {
                     return Err(Self::failed(Fault::Restart, why));
                 }
-                Err(StartFailure::PortTaken) => return Err(Self::failed(Fault::Restart, "no free port")),
+                Err(StartFailure::PortTaken) => {
+                    return Err(Self::failed(Fault::Restart, "no free port"))
+                }
             }
         }
     }
@@ -344,19 +401,26 @@ impl Drop for NativeServer {
 async fn start_on_free_port(spec: &PostmasterSpec) -> Result<(Postmaster, u16), BackendError> {
     let mut last = String::new();
     for _ in 0..5 {
-        let port = process::free_port().map_err(|e| BackendError::io("find a free loopback port", e))?;
+        let port =
+            process::free_port().map_err(|e| BackendError::io("find a free loopback port", e))?;
         let mut postmaster = match Postmaster::spawn(spec, port) {
             Ok(p) => p,
-            Err(StartFailure::Fatal(why)) | Err(StartFailure::Retryable(why)) => return Err(BackendError::Start(why)),
+            Err(StartFailure::Fatal(why)) | Err(StartFailure::Retryable(why)) => {
+                return Err(BackendError::Start(why))
+            }
             Err(StartFailure::PortTaken) => continue,
         };
         match postmaster.wait_ready(spec, READY_DEADLINE).await {
             Ok(()) => return Ok((postmaster, port)),
             Err(StartFailure::PortTaken) => last = format!("port {port} was taken"),
-            Err(StartFailure::Retryable(why)) | Err(StartFailure::Fatal(why)) => return Err(BackendError::Start(why)),
+            Err(StartFailure::Retryable(why)) | Err(StartFailure::Fatal(why)) => {
+                return Err(BackendError::Start(why))
+            }
         }
     }
-    Err(BackendError::Start(format!("no free port after 5 attempts ({last})")))
+    Err(BackendError::Start(format!(
+        "no free port after 5 attempts ({last})"
+    )))
 }
 
 /// Writes a `pg_hba.conf` that admits only password (SCRAM) logins over the private socket

@@ -48,19 +48,30 @@ impl Postmaster {
             .create(true)
             .append(true)
             .open(&spec.log_file)
-            .map_err(|e| StartFailure::Fatal(format!("failed to open {}: {e}", spec.log_file.display())))?;
-        let log_err = log.try_clone().map_err(|e| StartFailure::Fatal(e.to_string()))?;
+            .map_err(|e| {
+                StartFailure::Fatal(format!("failed to open {}: {e}", spec.log_file.display()))
+            })?;
+        let log_err = log
+            .try_clone()
+            .map_err(|e| StartFailure::Fatal(e.to_string()))?;
         let mut cmd = Command::new(spec.bins.program("postgres"));
         cmd.arg("-D").arg(&spec.data_dir);
         for (key, value) in base_settings(spec, port).iter().chain(spec.settings.iter()) {
             cmd.arg("-c").arg(format!("{key}={value}"));
         }
-        cmd.env("LC_ALL", "C").env_remove("PGDATA").stdin(Stdio::null()).stdout(log).stderr(log_err);
+        cmd.env("LC_ALL", "C")
+            .env_remove("PGDATA")
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
         cmd.process_group(0);
         run_as::apply(spec.run_as.as_ref(), &mut cmd);
-        let child = cmd
-            .spawn()
-            .map_err(|e| StartFailure::Fatal(format!("failed to run {}: {e}", spec.bins.program("postgres").display())))?;
+        let child = cmd.spawn().map_err(|e| {
+            StartFailure::Fatal(format!(
+                "failed to run {}: {e}",
+                spec.bins.program("postgres").display()
+            ))
+        })?;
         Ok(Postmaster { child })
     }
 
@@ -69,12 +80,19 @@ impl Postmaster {
     }
 
     /// Waits until `postmaster.pid` says "ready", the process exits, or `deadline` passes.
-    pub async fn wait_ready(&mut self, spec: &PostmasterSpec, deadline: Duration) -> Result<(), StartFailure> {
+    pub async fn wait_ready(
+        &mut self,
+        spec: &PostmasterSpec,
+        deadline: Duration,
+    ) -> Result<(), StartFailure> {
         let started = Instant::now();
         let pid_file = spec.data_dir.join("postmaster.pid");
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(classify_exit(&status.to_string(), &log_tail(&spec.log_file)));
+                return Err(classify_exit(
+                    &status.to_string(),
+                    &log_tail(&spec.log_file),
+                ));
             }
             if let Some(info) = PostmasterPid::read(&pid_file) {
                 if info.pid == self.pid() && info.status == "ready" {
@@ -156,7 +174,10 @@ fn base_settings(spec: &PostmasterSpec, port: u16) -> Vec<(String, String)> {
     [
         ("port", port.to_string()),
         ("listen_addresses", "127.0.0.1".to_owned()),
-        ("unix_socket_directories", spec.socket_dir.display().to_string()),
+        (
+            "unix_socket_directories",
+            spec.socket_dir.display().to_string(),
+        ),
         ("unix_socket_permissions", "0700".to_owned()),
         // files inside the data directory: removed with it even after kill -9
         ("dynamic_shared_memory_type", "mmap".to_owned()),
@@ -202,10 +223,16 @@ pub fn children_of(pid: i32) -> Vec<i32> {
 
 fn parent_of(pid: i32) -> Option<i32> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat[stat.rfind(')')? + 2..].split_whitespace().nth(1)?.parse().ok()
+    stat[stat.rfind(')')? + 2..]
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// A loopback port nobody listens on right now.
 pub fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }

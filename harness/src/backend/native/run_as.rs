@@ -23,7 +23,11 @@ impl RunAs {
         }
         for name in ["postgres", "nobody"] {
             if let Ok(Some(user)) = User::from_name(name) {
-                return Ok(Some(RunAs { name: user.name, uid: user.uid.as_raw(), gid: user.gid.as_raw() }));
+                return Ok(Some(RunAs {
+                    name: user.name,
+                    uid: user.uid.as_raw(),
+                    gid: user.gid.as_raw(),
+                }));
             }
         }
         Err("running as root, and there is neither a `postgres` nor a `nobody` user to run the server as".into())
@@ -32,12 +36,19 @@ impl RunAs {
     /// Makes `cmd` run as this user (std also clears supplementary groups when root).
     pub fn apply(&self, cmd: &mut Command) {
         cmd.uid(self.uid).gid(self.gid);
-        cmd.env("USER", &self.name).env("LOGNAME", &self.name).env("HOME", "/");
+        cmd.env("USER", &self.name)
+            .env("LOGNAME", &self.name)
+            .env("HOME", "/");
     }
 
     /// Gives `path` to this user.
     pub fn chown(&self, path: &Path) -> std::io::Result<()> {
-        nix::unistd::chown(path, Some(Uid::from_raw(self.uid)), Some(Gid::from_raw(self.gid))).map_err(std::io::Error::from)
+        nix::unistd::chown(
+            path,
+            Some(Uid::from_raw(self.uid)),
+            Some(Gid::from_raw(self.gid)),
+        )
+        .map_err(std::io::Error::from)
     }
 }
 

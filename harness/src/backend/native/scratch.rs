@@ -29,8 +29,14 @@ impl ScratchDir {
             .prefix(&format!("{SCRATCH_PREFIX}{kind}-"))
             .tempdir_in(std::env::temp_dir())?;
         let path = dir.keep();
-        let scratch = ScratchDir { path, kept: AtomicBool::new(false) };
-        std::fs::write(scratch.path.join(OWNER_MARKER), owner_line(std::process::id())?)?;
+        let scratch = ScratchDir {
+            path,
+            kept: AtomicBool::new(false),
+        };
+        std::fs::write(
+            scratch.path.join(OWNER_MARKER),
+            owner_line(std::process::id())?,
+        )?;
         run_as::chown(run_as, &scratch.path)?;
         Ok(scratch)
     }
@@ -158,9 +164,19 @@ impl PostmasterPid {
         let text = std::fs::read_to_string(path).ok()?;
         let lines: Vec<&str> = text.lines().collect();
         let pid = lines.first()?.trim().parse().ok()?;
-        let shm_id = lines.get(6).and_then(|l| l.split_whitespace().nth(1)).and_then(|id| id.parse().ok());
-        let status = lines.get(7).map(|s| s.trim().to_owned()).unwrap_or_default();
-        Some(PostmasterPid { pid, status, shm_id })
+        let shm_id = lines
+            .get(6)
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|id| id.parse().ok());
+        let status = lines
+            .get(7)
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default();
+        Some(PostmasterPid {
+            pid,
+            status,
+            shm_id,
+        })
     }
 
     /// Removes the segment a SIGKILLed postmaster leaves behind; a no-op when it is gone
@@ -184,7 +200,10 @@ mod tests {
         let dir = ScratchDir::create("unit", None).unwrap();
         let path = dir.path().to_path_buf();
         let marker = std::fs::read_to_string(path.join(OWNER_MARKER)).unwrap();
-        assert!(owner_alive(&marker), "our own marker must read as alive: {marker}");
+        assert!(
+            owner_alive(&marker),
+            "our own marker must read as alive: {marker}"
+        );
         drop(dir);
         assert!(!path.exists());
     }
@@ -204,8 +223,19 @@ mod tests {
     fn postmaster_pid_files_parse() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("postmaster.pid");
-        std::fs::write(&file, "4242\n/data\n1700000000\n5432\n/tmp\n127.0.0.1\n  5432001     98306\nready   \n").unwrap();
+        std::fs::write(
+            &file,
+            "4242\n/data\n1700000000\n5432\n/tmp\n127.0.0.1\n  5432001     98306\nready   \n",
+        )
+        .unwrap();
         let info = PostmasterPid::read(&file).unwrap();
-        assert_eq!(info, PostmasterPid { pid: 4242, status: "ready".into(), shm_id: Some(98306) });
+        assert_eq!(
+            info,
+            PostmasterPid {
+                pid: 4242,
+                status: "ready".into(),
+                shm_id: Some(98306)
+            }
+        );
     }
 }

@@ -1,0 +1,113 @@
+//! Helpers for test suites: run claims on a subject with the test backend and assert
+//! verdicts, with the rendered scorecard in every failure message.
+//!
+//! The backend comes from `READINESS_TEST_BACKEND` (native, container or url; default:
+//! native); the seed from `READINESS_SEED` (default: random, printed).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use harness::backend::{self, BackendOptions};
+use harness::evidence::{Scorecard, Status};
+use harness::scenario::{Run, RunOptions};
+use harness::subject::Subject;
+use harness::{Backend, BackendKind};
+
+/// The backend the test suite runs on.
+pub async fn test_backend() -> Arc<dyn Backend> {
+    let kind = std::env::var("READINESS_TEST_BACKEND")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(|v| v.parse::<BackendKind>().expect("READINESS_TEST_BACKEND"))
+        .unwrap_or(BackendKind::Native);
+    backend::select(&BackendOptions {
+        kind: Some(kind),
+        ..BackendOptions::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("the {kind} test backend is unavailable: {e}"))
+}
+
+/// The run seed: `READINESS_SEED`, else random; printed so that a failure replays.
+pub fn test_seed() -> u64 {
+    let seed = std::env::var("READINESS_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(harness::seed::random);
+    eprintln!("readiness test seed: {seed} (replay with READINESS_SEED={seed})");
+    seed
+}
+
+/// Runs `claims` on the bundled subject `name`.
+pub async fn verify_bundled(name: &str, claims: &[&str]) -> Scorecard {
+    verify_dir(&crate::subjects::bundled(name), claims).await
+}
+
+/// Runs `claims` (only the scenarios in `scenarios`, when given) on the subject in `dir`.
+pub async fn verify_dir(dir: &Path, claims: &[&str]) -> Scorecard {
+    verify_with(dir, claims, &crate::all()).await
+}
+
+/// Runs `claims` on the subject in `dir` with exactly the given scenarios.
+pub async fn verify_with(
+    dir: &Path,
+    claims: &[&str],
+    scenarios: &[Arc<dyn harness::Scenario>],
+) -> Scorecard {
+    let subject = Subject::load(dir)
+        .unwrap_or_else(|e| panic!("failed to load subject {}: {e}", dir.display()));
+    let specs: Vec<_> = crate::CLAIMS
+        .iter()
+        .copied()
+        .filter(|c| claims.contains(&c.id))
+        .collect();
+    assert_eq!(specs.len(), claims.len(), "unknown claim in {claims:?}");
+    let run = Run::new(
+        subject,
+        test_backend().await,
+        RunOptions::from_env(test_seed()),
+    );
+    harness::runner::run(&specs, scenarios, run, &harness::runner::Quiet).await
+}
+
+/// Asserts a claim's status, showing the whole scorecard when it differs.
+#[track_caller]
+pub fn assert_claim(scorecard: &Scorecard, claim: &str, expected: Status) {
+    let found = scorecard
+        .claim(claim)
+        .unwrap_or_else(|| panic!("claim {claim} is not in the scorecard"));
+    assert_eq!(
+        found.status,
+        expected,
+        "claim {claim}: expected {}, got {}\n{}",
+        expected.label(),
+        found.status.label(),
+        harness::report::terminal::render(scorecard, true)
+    );
+}
+
+/// Asserts one scenario's status, showing the whole scorecard when it differs.
+#[track_caller]
+pub fn assert_scenario(scorecard: &Scorecard, claim: &str, scenario: &str, expected: Status) {
+    let found = scorecard
+        .claim(claim)
+        .and_then(|c| c.scenarios.iter().find(|s| s.id == scenario))
+        .unwrap_or_else(|| panic!("scenario {claim}/{scenario} is not in the scorecard"));
+    assert_eq!(
+        found.status,
+        expected,
+        "scenario {claim}/{scenario}: expected {}, got {}\n{}",
+        expected.label(),
+        found.status.label(),
+        harness::report::terminal::render(scorecard, true)
+    );
+}
+
+/// The evidence of one scenario, rendered as text, for asserting on its content.
+pub fn evidence_text(scorecard: &Scorecard, claim: &str, scenario: &str) -> String {
+    let report = scorecard
+        .claim(claim)
+        .and_then(|c| c.scenarios.iter().find(|s| s.id == scenario))
+        .unwrap_or_else(|| panic!("scenario {claim}/{scenario} is not in the scorecard"));
+    serde_json::to_string_pretty(&report.evidence).expect("evidence serializes")
+}
