@@ -124,6 +124,17 @@ impl NativeServer {
         let scratch = ScratchDir::create("pg", run_as)
             .map_err(|e| BackendError::io("create a scratch directory", e))?;
         let data_dir = scratch.path().join("data");
+        // registered before anything runs, so that an interrupt at any point leaves nothing
+        let postmaster_pid = Arc::new(AtomicI32::new(0));
+        let on_interrupt = {
+            let pid = postmaster_pid.clone();
+            let dir = scratch.path().to_path_buf();
+            let data_dir = data_dir.clone();
+            cleanup::register(format!("postgres in {}", dir.display()), move || {
+                kill_by_pid(pid.load(Ordering::SeqCst), &data_dir);
+                let _ = std::fs::remove_dir_all(&dir);
+            })
+        };
         let socket_dir = scratch.path().join("sock");
         std::fs::create_dir(&socket_dir)
             .and_then(|_| run_as::chown(run_as, &socket_dir))
@@ -146,19 +157,7 @@ impl NativeServer {
             settings,
         };
 
-        let postmaster_pid = Arc::new(AtomicI32::new(0));
-        let on_interrupt = {
-            let pid = postmaster_pid.clone();
-            let dir = scratch.path().to_path_buf();
-            let data_dir = spec.data_dir.clone();
-            cleanup::register(format!("postgres in {}", dir.display()), move || {
-                kill_by_pid(pid.load(Ordering::SeqCst), &data_dir);
-                let _ = std::fs::remove_dir_all(&dir);
-            })
-        };
-
-        let (postmaster, port) = start_on_free_port(&spec).await?;
-        postmaster_pid.store(postmaster.pid(), Ordering::SeqCst);
+        let (postmaster, port) = start_on_free_port(&spec, &postmaster_pid).await?;
         let mut server = NativeServer {
             spec,
             scratch,
@@ -326,11 +325,14 @@ impl Server for NativeServer {
         let mut port_attempts = 0;
         loop {
             let attempt = match Postmaster::spawn(&self.spec, port) {
-                Ok(mut postmaster) => match postmaster.wait_ready(&self.spec, READY_DEADLINE).await
-                {
-                    Ok(()) => Ok(postmaster),
-                    Err(failure) => Err(failure),
-                },
+                Ok(mut postmaster) => {
+                    self.postmaster_pid
+                        .store(postmaster.pid(), Ordering::SeqCst);
+                    postmaster
+                        .wait_ready(&self.spec, READY_DEADLINE)
+                        .await
+                        .map(|()| postmaster)
+                }
                 Err(failure) => Err(failure),
             };
             match attempt {
@@ -398,7 +400,10 @@ impl Drop for NativeServer {
 }
 
 /// Starts a postmaster on a free port, moving to another port if one is taken meanwhile.
-async fn start_on_free_port(spec: &PostmasterSpec) -> Result<(Postmaster, u16), BackendError> {
+async fn start_on_free_port(
+    spec: &PostmasterSpec,
+    pid: &AtomicI32,
+) -> Result<(Postmaster, u16), BackendError> {
     let mut last = String::new();
     for _ in 0..5 {
         let port =
@@ -410,6 +415,7 @@ async fn start_on_free_port(spec: &PostmasterSpec) -> Result<(Postmaster, u16), 
             }
             Err(StartFailure::PortTaken) => continue,
         };
+        pid.store(postmaster.pid(), Ordering::SeqCst);
         match postmaster.wait_ready(spec, READY_DEADLINE).await {
             Ok(()) => return Ok((postmaster, port)),
             Err(StartFailure::PortTaken) => last = format!("port {port} was taken"),

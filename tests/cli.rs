@@ -1,0 +1,304 @@
+//! The `readiness` binary end to end: exit codes, reports, and clear errors for bad input,
+//! with nothing left behind.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn readiness(args: &[&str], envs: &[(&str, &str)]) -> (Output, u32) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_readiness"));
+    cmd.args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("READINESS_PG_BIN");
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    (child.wait_with_output().unwrap(), pid)
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// Scratch directories whose owner marker names `pid`: what a finished run left behind.
+fn leftovers_of(pid: u32) -> Vec<PathBuf> {
+    std::fs::read_dir(std::env::temp_dir())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("readiness-")
+        })
+        .filter(|p| {
+            std::fs::read_to_string(p.join(".readiness-owner"))
+                .is_ok_and(|m| m.split_whitespace().next() == Some(pid.to_string().as_str()))
+        })
+        .collect()
+}
+
+fn subject(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios/subjects")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn verify_proves_migrations_on_instantviz_and_writes_reports() {
+    let report = tempfile::tempdir().unwrap();
+    let (out, pid) = readiness(
+        &[
+            "verify",
+            "--only",
+            "migrations",
+            "--report",
+            report.path().to_str().unwrap(),
+            "--seed",
+            "7",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(
+        text(&out).contains("PROVEN      migrations"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        leftovers_of(pid).is_empty(),
+        "left behind: {:?}",
+        leftovers_of(pid)
+    );
+
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["subject"], "instantviz");
+    assert_eq!(json["seed"], 7);
+    assert!(json["backend"].as_str().unwrap().starts_with("native"));
+    let claim = &json["claims"][0];
+    assert_eq!(claim["id"], "migrations");
+    assert_eq!(claim["status"], "proven");
+    let scenario = &claim["scenarios"][0];
+    assert_eq!(scenario["id"], "up-down-round-trip");
+    assert_eq!(scenario["status"], "proven");
+    assert!(scenario["duration_ms"].as_f64().unwrap() > 0.0);
+    assert!(scenario["evidence"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("3 migrations"));
+    assert!(report.path().join("junit.xml").is_file());
+    assert!(report.path().join("summary.md").is_file());
+}
+
+#[test]
+fn verify_refutes_migrations_on_instantviz_before_with_exit_1() {
+    let report = tempfile::tempdir().unwrap();
+    let (out, pid) = readiness(
+        &[
+            "verify",
+            "--subject",
+            &subject("instantviz-before"),
+            "--only",
+            "migrations",
+            "--report",
+            report.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("REFUTED     migrations"),
+        "{}",
+        text(&out)
+    );
+    assert!(text(&out).contains("no down migration"), "{}", text(&out));
+    assert!(leftovers_of(pid).is_empty());
+    let junit = std::fs::read_to_string(report.path().join("junit.xml")).unwrap();
+    assert!(junit.contains("type=\"refuted\""), "{junit}");
+}
+
+#[test]
+fn a_missing_subject_directory_is_named_with_exit_2() {
+    let (out, _) = readiness(&["verify", "--subject", "/no/such/subject"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("subject directory /no/such/subject does not exist"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn a_malformed_manifest_names_file_line_and_key_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("migrations")).unwrap();
+    std::fs::write(
+        dir.path().join("readiness.toml"),
+        "[subject]\nname = \"x\"\n\n[migrations]\ndir = \"migrations\"\nfoo = 1\n",
+    )
+    .unwrap();
+    let (out, _) = readiness(&["verify", "--subject", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let expected = format!(
+        "{}:6: `migrations.foo`",
+        dir.path()
+            .canonicalize()
+            .unwrap()
+            .join("readiness.toml")
+            .display()
+    );
+    assert!(text(&out).contains(&expected), "{}", text(&out));
+}
+
+#[test]
+fn a_missing_migration_directory_is_named_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("readiness.toml"),
+        "[subject]\nname = \"x\"\n[migrations]\ndir = \"nowhere\"\n",
+    )
+    .unwrap();
+    let (out, _) = readiness(&["verify", "--subject", dir.path().to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains(":4: `migrations.dir`: directory"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        text(&out).contains("nowhere` does not exist"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn an_unknown_claim_is_a_usage_error() {
+    let (out, _) = readiness(&["verify", "--only", "speed"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("unknown claim `speed`"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn binaries_that_are_not_there_are_a_clear_environment_error() {
+    let (out, pid) = readiness(
+        &["verify", "--backend", "native", "--only", "migrations"],
+        &[("READINESS_PG_BIN", "/nonexistent/bin")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("READINESS_PG_BIN=/nonexistent/bin does not hold"),
+        "{}",
+        text(&out)
+    );
+    assert!(leftovers_of(pid).is_empty());
+}
+
+#[test]
+fn the_url_backend_needs_a_url() {
+    let (out, _) = readiness(&["verify", "--backend", "url", "--only", "migrations"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out).contains("--backend url needs --url or DATABASE_URL"),
+        "{}",
+        text(&out)
+    );
+}
+
+#[test]
+fn ctrl_c_tears_everything_down_and_exits_130() {
+    use std::io::BufReader;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args([
+            "verify",
+            "--only",
+            "migrations",
+            "--report",
+            tempfile::tempdir().unwrap().path().to_str().unwrap(),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    // the scenario's progress line (no newline until it ends) is printed as it starts
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains("migrations/up-down-round-trip") {
+        assert_eq!(
+            std::io::Read::read(&mut stderr, &mut byte).unwrap(),
+            1,
+            "stderr ended early"
+        );
+        seen.push(byte[0]);
+    }
+    let line = String::from_utf8_lossy(&seen).into_owned();
+    // interrupt while the run owns a server directory
+    let started = std::time::Instant::now();
+    while leftovers_of(pid).is_empty() {
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "the run never created a server"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{line}{rest}");
+    assert!(
+        rest.contains("interrupted: tore down 1 server(s)"),
+        "{rest}"
+    );
+    assert!(
+        leftovers_of(pid).is_empty(),
+        "left behind: {:?}",
+        leftovers_of(pid)
+    );
+}
+
+#[test]
+fn list_shows_every_claim() {
+    let (out, _) = readiness(&["list"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    for claim in [
+        "backups",
+        "transactions",
+        "constraints",
+        "indexes",
+        "migrations",
+        "access_control",
+        "monitoring",
+        "restore_drill",
+    ] {
+        assert!(
+            text(&out).contains(claim),
+            "{claim} missing from: {}",
+            text(&out)
+        );
+    }
+}
