@@ -7,12 +7,15 @@
 pub mod backend;
 pub mod catalog;
 pub mod cleanup;
+pub mod command;
+pub mod configfiles;
 pub mod dataset;
 pub mod evidence;
 pub mod invariants;
 pub mod manifest;
 pub mod migrate;
 pub mod names;
+pub mod netns;
 pub mod redact;
 pub mod report;
 pub mod runner;

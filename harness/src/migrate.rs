@@ -2,7 +2,6 @@
 //! sqlx's own migrator, one step at a time, or the subject's own up/down commands.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -10,6 +9,7 @@ use sqlx::migrate::{Migrate, Migration, Migrator};
 use sqlx::{Connection, PgConnection};
 
 use crate::backend::ConnInfo;
+use crate::command::SubjectCommand;
 use crate::manifest::MigrationSource;
 
 /// How long one migration command may run.
@@ -252,47 +252,26 @@ async fn connect(target: &ConnInfo) -> Result<PgConnection, MigrateError> {
         })
 }
 
-/// Runs a migration command through `sh -c` in `workdir` with the target's `PG*` variables.
+/// Runs a migration command in `workdir` against `target`.
 async fn run_command(command: &str, workdir: &Path, target: &ConnInfo) -> Result<(), MigrateError> {
-    let mut cmd = tokio::process::Command::new("sh");
-    cmd.arg("-c")
-        .arg(command)
-        .current_dir(workdir)
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    for (key, value) in target.env() {
-        cmd.env(key, value);
-    }
-    let failed = |outcome: String, output: String| MigrateError::Command {
-        command: command.to_owned(),
-        outcome,
-        output,
-    };
-    let output = match tokio::time::timeout(COMMAND_DEADLINE, cmd.output()).await {
-        Err(_) => {
-            return Err(failed(
-                format!("ran past {} s", COMMAND_DEADLINE.as_secs()),
-                String::new(),
-            ))
-        }
-        Ok(Err(e)) => return Err(failed("could not start".into(), e.to_string())),
-        Ok(Ok(output)) => output,
-    };
-    if output.status.success() {
+    let output = SubjectCommand::new(command, workdir)
+        .with_database(target)
+        .with_deadline(COMMAND_DEADLINE)
+        .run()
+        .await
+        .map_err(|e| MigrateError::Command {
+            command: command.to_owned(),
+            outcome: "could not start".into(),
+            output: e.to_string(),
+        })?;
+    if output.succeeded() {
         return Ok(());
     }
-    let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
-    text.push_str(&String::from_utf8_lossy(&output.stdout));
-    let tail: String = text
-        .lines()
-        .rev()
-        .take(10)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<Vec<_>>()
-        .join("\n");
-    Err(failed(format!("exited with {}", output.status), tail))
+    Err(MigrateError::Command {
+        command: command.to_owned(),
+        outcome: output.outcome(),
+        output: output.tail(10),
+    })
 }
 
 /// Feeds every file under `path` (sorted) into `hasher`.

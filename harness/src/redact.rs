@@ -35,6 +35,12 @@ impl Secret {
         Secret(value)
     }
 
+    /// Wraps a value without registering it for redaction: for public words (a guessing
+    /// attack's candidates) that must never turn ordinary text into `[redacted]`.
+    pub fn unregistered(value: &str) -> Self {
+        Secret(value.to_owned())
+    }
+
     /// The secret itself, for handing to a connection or a child process.
     pub fn expose(&self) -> &str {
         &self.0

@@ -54,7 +54,7 @@ pub async fn run(
     let server = run
         .started_server()
         .map(|s| s.describe())
-        .unwrap_or_else(|| "none started".into());
+        .unwrap_or_else(|| "dedicated servers only".into());
     Scorecard {
         subject: run.subject.name().to_owned(),
         backend: redact(&run.backend.describe()),

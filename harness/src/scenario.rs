@@ -260,6 +260,25 @@ impl Context {
         Ok(server)
     }
 
+    /// A server of this scenario's own, configured with the subject's settings on top of
+    /// `profile`.
+    pub async fn dedicated_server_with(
+        &self,
+        profile: ServerProfile,
+        settings: &[(String, String)],
+    ) -> Result<Arc<dyn Server>, ScenarioError> {
+        let server = self
+            .run
+            .backend
+            .start_with_settings(profile, settings)
+            .await?;
+        self.servers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(server.clone());
+        Ok(server)
+    }
+
     /// Drops what the scenario created, or keeps it when asked to and the scenario did not
     /// come out PROVEN; returns how to reach what was kept.
     pub async fn finish(&self, status: Status) -> Option<String> {
@@ -269,11 +288,15 @@ impl Context {
         let servers = std::mem::take(&mut *self.servers.lock().unwrap_or_else(|e| e.into_inner()));
         let mut kept = Vec::new();
         for db in databases {
+            // a dedicated server takes its databases with it
+            let on_dedicated = servers.iter().any(|s| Arc::ptr_eq(s, db.server()));
             if keep {
                 kept.push(db.admin().display_url());
                 if let Some(note) = db.server().keep() {
                     kept.push(note);
                 }
+            } else if on_dedicated {
+                continue;
             } else if let Err(e) = db.drop_database().await {
                 tracing::warn!("failed to drop a scenario database: {e}");
             }

@@ -4,9 +4,11 @@
 //! One module per claim, one file per scenario; [`all`] lists every scenario, in the
 //! order the scorecard shows them.
 
+pub mod access_control;
 pub mod claims;
 pub mod flows;
 pub mod migrations;
+pub mod monitoring;
 pub mod subjects;
 pub mod testing;
 
@@ -20,5 +22,7 @@ pub use claims::CLAIMS;
 pub fn all() -> Vec<Arc<dyn Scenario>> {
     let mut scenarios: Vec<Arc<dyn Scenario>> = Vec::new();
     scenarios.extend(migrations::scenarios());
+    scenarios.extend(access_control::scenarios());
+    scenarios.extend(monitoring::scenarios());
     scenarios
 }

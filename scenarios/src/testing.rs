@@ -111,3 +111,40 @@ pub fn evidence_text(scorecard: &Scorecard, claim: &str, scenario: &str) -> Stri
         .unwrap_or_else(|| panic!("scenario {claim}/{scenario} is not in the scorecard"));
     serde_json::to_string_pretty(&report.evidence).expect("evidence serializes")
 }
+
+/// A copy of the bundled subject `name` in a temp dir, to mutate into a negative (or
+/// positive) control.
+pub fn copy_subject(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    copy_dir(&crate::subjects::bundled(name), dir.path());
+    dir
+}
+
+/// Replaces `from` with `to` in `file` (relative to `dir`), failing if `from` is absent.
+#[track_caller]
+pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("failed to read {}: {e}", path.display()));
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        path.display()
+    );
+    std::fs::write(&path, text.replace(from, to)).expect("write the mutated file");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create a directory");
+    for entry in std::fs::read_dir(from).expect("read a directory").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+            if let Ok(meta) = std::fs::metadata(entry.path()) {
+                let _ = std::fs::set_permissions(&target, meta.permissions());
+            }
+        }
+    }
+}

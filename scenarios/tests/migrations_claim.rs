@@ -3,7 +3,9 @@
 
 use harness::Status;
 use scenarios::subjects::{INSTANTVIZ, INSTANTVIZ_BEFORE};
-use scenarios::testing::{assert_claim, evidence_text, verify_bundled, verify_dir};
+use scenarios::testing::{
+    assert_claim, copy_subject, edit, evidence_text, verify_bundled, verify_dir,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrations_round_trip_on_instantviz() {
@@ -24,13 +26,13 @@ async fn migrations_refuted_without_down_migrations() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrations_refuted_when_a_down_migration_leaves_an_index_behind() {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&scenarios::subjects::bundled(INSTANTVIZ), dir.path());
-    let down = dir.path().join("migrations/0003_indexes.down.sql");
-    let text = std::fs::read_to_string(&down)
-        .unwrap()
-        .replace("DROP INDEX users_email_idx;\n", "");
-    std::fs::write(&down, text).unwrap();
+    let dir = copy_subject(INSTANTVIZ);
+    edit(
+        dir.path(),
+        "migrations/0003_indexes.down.sql",
+        "DROP INDEX users_email_idx;\n",
+        "",
+    );
 
     let scorecard = verify_dir(dir.path(), &["migrations"]).await;
     assert_claim(&scorecard, "migrations", Status::Refuted);
@@ -40,17 +42,4 @@ async fn migrations_refuted_when_a_down_migration_leaves_an_index_behind() {
         "{evidence}"
     );
     assert!(evidence.contains("+ index users_email_idx"), "{evidence}");
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }

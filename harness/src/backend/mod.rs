@@ -208,6 +208,8 @@ pub enum BackendError {
     Container(String),
     #[error("the url backend failed: {0}")]
     Url(String),
+    #[error("{0}")]
+    Unsupported(String),
     #[error(transparent)]
     NotOurs(#[from] names::NotOurs),
 }
@@ -238,6 +240,20 @@ pub trait Backend: Send + Sync + fmt::Debug {
 
     /// Starts a server with `profile`, ready for connections when this returns.
     async fn start(&self, profile: ServerProfile) -> Result<Arc<dyn Server>, BackendError>;
+
+    /// Starts a server with `profile` plus `postgresql.conf` settings of the subject's own
+    /// (logging, listen addresses…). A backend that cannot configure its server says so.
+    async fn start_with_settings(
+        &self,
+        profile: ServerProfile,
+        settings: &[(String, String)],
+    ) -> Result<Arc<dyn Server>, BackendError> {
+        let _ = (profile, settings);
+        Err(BackendError::Unsupported(format!(
+            "the {} backend cannot apply server settings",
+            self.kind()
+        )))
+    }
 }
 
 /// A running PostgreSQL server. Dropping the last handle tears it down (a `url` server
@@ -293,6 +309,11 @@ pub trait Server: Send + Sync + fmt::Debug {
     /// retrying while a crashed predecessor's leftovers are in the way; ready on return.
     async fn restart(&self) -> Result<(), FaultError> {
         Err(self.unsupported(Fault::Restart))
+    }
+
+    /// The server's log so far, where the backend can read it.
+    fn log(&self) -> Option<String> {
+        None
     }
 
     /// Leaves the server running after the last handle drops (for `READINESS_KEEP=1`) and

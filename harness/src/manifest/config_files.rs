@@ -11,4 +11,6 @@ pub struct ConfigFiles {
     pub pg_hba_conf: Option<PathBuf>,
     pub docker_compose: Option<PathBuf>,
     pub env: Option<PathBuf>,
+    /// The compose service that runs PostgreSQL (default: the one whose image is postgres).
+    pub database_service: Option<String>,
 }

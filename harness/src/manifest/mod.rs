@@ -7,6 +7,7 @@ mod constraints;
 mod flows;
 mod locate;
 mod migrations;
+mod monitoring;
 mod queries;
 mod scale;
 
@@ -19,6 +20,7 @@ pub use config_files::ConfigFiles;
 pub use constraints::{ConstraintKind, ExpectedConstraint};
 pub use flows::{FlowsSection, SqlFlow};
 pub use migrations::{MigrationSource, MigrationsSection};
+pub use monitoring::MonitoringSection;
 pub use queries::Query;
 pub use scale::{ScaleSection, ScaleTable};
 
@@ -42,6 +44,8 @@ pub struct Manifest {
     pub scale: Option<ScaleSection>,
     pub backup: Option<BackupSection>,
     pub restore_drill: Option<RestoreDrillSection>,
+    #[serde(default)]
+    pub monitoring: MonitoringSection,
     #[serde(default)]
     pub config: ConfigFiles,
 }

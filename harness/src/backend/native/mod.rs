@@ -95,7 +95,17 @@ impl Backend for NativeBackend {
     }
 
     async fn start(&self, profile: ServerProfile) -> Result<Arc<dyn Server>, BackendError> {
-        Ok(Arc::new(NativeServer::start(self, profile).await?))
+        Ok(Arc::new(NativeServer::start(self, profile, &[]).await?))
+    }
+
+    async fn start_with_settings(
+        &self,
+        profile: ServerProfile,
+        settings: &[(String, String)],
+    ) -> Result<Arc<dyn Server>, BackendError> {
+        Ok(Arc::new(
+            NativeServer::start(self, profile, settings).await?,
+        ))
     }
 }
 
@@ -119,6 +129,7 @@ impl NativeServer {
     async fn start(
         backend: &NativeBackend,
         profile: ServerProfile,
+        subject_settings: &[(String, String)],
     ) -> Result<NativeServer, BackendError> {
         let run_as = backend.run_as.as_ref();
         let scratch = ScratchDir::create("pg", run_as)
@@ -148,6 +159,7 @@ impl NativeServer {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         settings.extend(backend.extra_settings.iter().cloned());
+        settings.extend(subject_settings.iter().cloned());
         let spec = PostmasterSpec {
             bins: backend.bins.clone(),
             run_as: backend.run_as.clone(),
@@ -364,6 +376,10 @@ impl Server for NativeServer {
                 }
             }
         }
+    }
+
+    fn log(&self) -> Option<String> {
+        std::fs::read_to_string(&self.spec.log_file).ok()
     }
 
     fn keep(&self) -> Option<String> {

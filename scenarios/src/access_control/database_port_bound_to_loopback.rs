@@ -1,0 +1,215 @@
+//! Claim: access_control ("database only accessible from localhost: 127.0.0.1:5432");
+//! fault: a connection attempt from another network (a private network namespace);
+//! check: the compose file publishes PostgreSQL's port on loopback only, and a real server
+//! listening the way that file makes it listen refuses the other network while the host
+//! itself gets in.
+
+use async_trait::async_trait;
+use harness::configfiles::{compose, pgconf};
+use harness::netns::Netns;
+use harness::scenario::{Context, ScenarioError};
+use harness::{Evidence, Outcome, Scenario, ServerProfile};
+
+pub struct DatabasePortBoundToLoopback;
+
+/// Where the configuration makes PostgreSQL reachable.
+#[derive(Debug, PartialEq, Eq)]
+enum Exposure {
+    /// Reachable only from the host (or not published at all).
+    HostOnly(String),
+    /// Reachable from other machines, with the line that does it.
+    Network(String),
+}
+
+#[async_trait]
+impl Scenario for DatabasePortBoundToLoopback {
+    fn id(&self) -> &'static str {
+        "database-port-bound-to-loopback"
+    }
+
+    fn claim(&self) -> &'static str {
+        super::CLAIM
+    }
+
+    fn title(&self) -> &'static str {
+        "PostgreSQL is published on loopback only, and another network cannot connect"
+    }
+
+    async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
+        let Some(exposure) = configured_exposure(ctx)? else {
+            return Ok(Outcome::not_proven(Evidence::new(
+                "the manifest names neither a docker-compose file nor a postgresql.conf to audit",
+            )));
+        };
+        let mut evidence = Evidence::new("");
+        let (host_only, spec) = match &exposure {
+            Exposure::HostOnly(spec) => (true, spec.clone()),
+            Exposure::Network(spec) => (false, spec.clone()),
+        };
+        evidence.push_observation("configured", &spec);
+
+        let probe = match Netns::create() {
+            Ok(ns) => Some(probe_from_another_network(ctx, &ns, host_only).await?),
+            Err(why) => {
+                evidence.push_observation("live probe", format!("not run: {why}"));
+                None
+            }
+        };
+        if let Some(p) = &probe {
+            evidence.push_observation(
+                "probe from the host",
+                if p.host_gets_in {
+                    "accepted"
+                } else {
+                    "refused"
+                },
+            );
+            evidence.push_observation(
+                format!("probe from another network ({} → {})", p.from, p.to),
+                if p.network_gets_in {
+                    "accepted"
+                } else {
+                    "refused"
+                },
+            );
+        }
+        Ok(match (host_only, probe) {
+            (false, probe) => {
+                evidence.summary =
+                    format!("the database port is published on every interface ({spec})");
+                let mut details = vec![format!("{spec}: no host address, so Docker binds 0.0.0.0")];
+                if let Some(p) = probe.filter(|p| p.network_gets_in) {
+                    details.push(format!(
+                        "a server listening that way accepted a connection from {} (another network namespace)",
+                        p.from
+                    ));
+                }
+                evidence.push_counterexample("reachable from the network", details);
+                Outcome::refuted(evidence)
+            }
+            (true, None) => {
+                evidence.summary =
+                    "the configuration binds loopback only, but the live probe could not run"
+                        .into();
+                Outcome::not_proven(evidence)
+            }
+            (true, Some(p)) if !p.host_gets_in => {
+                evidence.summary =
+                    "the live probe is broken: the host itself could not connect".into();
+                Outcome::not_proven(evidence)
+            }
+            (true, Some(p)) if p.network_gets_in => {
+                evidence.summary = "configured for loopback, yet another network connected".into();
+                evidence.push_counterexample(
+                    "reachable from the network",
+                    vec![format!("{} connected to {}", p.from, p.to)],
+                );
+                Outcome::refuted(evidence)
+            }
+            (true, Some(_)) => {
+                evidence.summary = format!("published on loopback only ({spec}): the host connects, another network is refused");
+                Outcome::proven(evidence)
+            }
+        })
+    }
+}
+
+/// What the compose file (else postgresql.conf) says about reachability.
+fn configured_exposure(ctx: &Context) -> Result<Option<Exposure>, ScenarioError> {
+    let subject = ctx.subject();
+    let config = &subject.manifest.config;
+    if let Some(path) = &config.docker_compose {
+        let path = subject.path(path);
+        let service = compose::database_service(&path, config.database_service.as_deref())
+            .map_err(|e| {
+                ScenarioError::Manifest(subject.invalid("config.docker_compose", e.to_string()))
+            })?
+            .ok_or_else(|| {
+                ScenarioError::Manifest(subject.invalid(
+                    "config.docker_compose",
+                    "no PostgreSQL service found in the file",
+                ))
+            })?;
+        let ports: Vec<&compose::PublishedPort> = service.postgres_ports().collect();
+        if let Some(open) = ports.iter().find(|p| !p.is_loopback()) {
+            return Ok(Some(Exposure::Network(format!(
+                "service `{}` publishes \"{}\"",
+                service.name, open.spec
+            ))));
+        }
+        let specs: Vec<&str> = ports.iter().map(|p| p.spec.as_str()).collect();
+        let spec = if specs.is_empty() {
+            format!("service `{}` publishes no port", service.name)
+        } else {
+            format!(
+                "service `{}` publishes \"{}\"",
+                service.name,
+                specs.join("\", \"")
+            )
+        };
+        return Ok(Some(Exposure::HostOnly(spec)));
+    }
+    if let Some(path) = &config.postgresql_conf {
+        let settings = pgconf::read(&subject.path(path)).map_err(|e| {
+            ScenarioError::Manifest(subject.invalid("config.postgresql_conf", e.to_string()))
+        })?;
+        let listen = pgconf::get(&settings, "listen_addresses")
+            .unwrap_or("localhost")
+            .to_owned();
+        let local = listen
+            .split(',')
+            .map(str::trim)
+            .all(|a| a == "localhost" || a.starts_with("127.") || a == "::1");
+        let spec = format!("listen_addresses = '{listen}'");
+        return Ok(Some(if local {
+            Exposure::HostOnly(spec)
+        } else {
+            Exposure::Network(spec)
+        }));
+    }
+    Ok(None)
+}
+
+struct Probe {
+    host_gets_in: bool,
+    network_gets_in: bool,
+    from: String,
+    to: String,
+}
+
+/// Starts a server listening as configured (every interface: loopback plus the link to the
+/// namespace) and knocks from both sides with `pg_isready`.
+async fn probe_from_another_network(
+    ctx: &Context,
+    ns: &Netns,
+    host_only: bool,
+) -> Result<Probe, ScenarioError> {
+    let listen = if host_only {
+        "127.0.0.1".to_owned()
+    } else {
+        format!("127.0.0.1,{}", ns.host_ip())
+    };
+    let server = ctx
+        .dedicated_server_with(ServerProfile::Fast, &[("listen_addresses".into(), listen)])
+        .await?;
+    let port = server.admin().port.to_string();
+    let pg_isready = server
+        .tools()
+        .map(|t| t.program("pg_isready").display().to_string())
+        .unwrap_or_else(|| "pg_isready".to_owned());
+    let host = std::process::Command::new(&pg_isready)
+        .args(["-h", "127.0.0.1", "-p", &port, "-t", "5"])
+        .output()
+        .map_err(|e| ScenarioError::Other(format!("failed to run {pg_isready}: {e}")))?;
+    let network = ns
+        .exec(&pg_isready, &["-h", ns.host_ip(), "-p", &port, "-t", "3"])
+        .map_err(|e| {
+            ScenarioError::Other(format!("failed to run {pg_isready} in the namespace: {e}"))
+        })?;
+    Ok(Probe {
+        host_gets_in: host.status.success(),
+        network_gets_in: network.status.success(),
+        from: ns.peer_ip().to_owned(),
+        to: format!("{}:{port}", ns.host_ip()),
+    })
+}
