@@ -109,6 +109,19 @@ impl FkAction {
         }
     }
 
+    /// The action the manifest spells `key` ("cascade", "set_null"…).
+    pub fn from_key(key: &str) -> Option<FkAction> {
+        [
+            FkAction::NoAction,
+            FkAction::Restrict,
+            FkAction::Cascade,
+            FkAction::SetNull,
+            FkAction::SetDefault,
+        ]
+        .into_iter()
+        .find(|a| a.key() == key)
+    }
+
     /// The manifest's spelling: "cascade", "set_null"…
     pub fn key(self) -> &'static str {
         match self {
@@ -125,6 +138,8 @@ impl FkAction {
 pub struct ForeignKey {
     /// The referenced table, as `regclass` text (schema-qualified when not on the path).
     pub table: String,
+    /// The referenced table as `schema.name`, to look it up with [`Catalog::table`].
+    pub target: String,
     pub columns: Vec<String>,
     pub on_delete: FkAction,
     pub on_update: FkAction,
@@ -271,6 +286,7 @@ impl Catalog {
             bool,
             bool,
             Option<String>,
+            Option<String>,
         );
         // contype 'n' (PostgreSQL 18's NOT NULL constraints) is left out: a column's
         // `not null` already says it, on every version.
@@ -282,7 +298,9 @@ impl Catalog {
                     ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(n, o) \
                           JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.n ORDER BY k.o), \
                     con.confdeltype::text, con.confupdtype::text, con.condeferrable, con.condeferred, con.convalidated, \
-                    CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid, true) END \
+                    CASE WHEN con.contype = 'c' THEN pg_get_expr(con.conbin, con.conrelid, true) END, \
+                    (SELECT n.nspname || '.' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+                     WHERE c.oid = con.confrelid) \
              FROM pg_constraint con WHERE con.conrelid::int8 = ANY($1) AND con.contype <> 'n' \
              ORDER BY con.conrelid, con.conname",
         )
@@ -303,11 +321,13 @@ impl Catalog {
             deferred,
             validated,
             expression,
+            target,
         ) in constraints
         {
             let kind = ConstraintType::from_code(&code);
             let foreign = ftable.map(|table| ForeignKey {
                 table,
+                target: target.unwrap_or_default(),
                 columns: fcolumns,
                 on_delete: FkAction::from_code(&del),
                 on_update: FkAction::from_code(&upd),
@@ -812,6 +832,7 @@ mod tests {
             expression: None,
             foreign: Some(ForeignKey {
                 table: "users".into(),
+                target: "public.users".into(),
                 columns: vec!["id".into()],
                 on_delete: FkAction::Cascade,
                 on_update: FkAction::NoAction,
