@@ -34,7 +34,8 @@ pub struct Settings {
     /// Which property of the scenario, mixed into the seed so that each gets its own
     /// stream.
     pub label: String,
-    /// Bounds the work spent shrinking a failure to a minimal one.
+    /// How many shrinking steps may run the property once a case failed; later candidates
+    /// are not checked (proptest's own cap would print to stderr).
     pub max_shrink_iters: u32,
 }
 
@@ -50,7 +51,7 @@ impl Settings {
             cases: override_cases.unwrap_or(cases).max(1),
             seed,
             label: label.into(),
-            max_shrink_iters: 512,
+            max_shrink_iters: 128,
         }
     }
 
@@ -66,7 +67,8 @@ impl Settings {
     fn runner(&self) -> TestRunner {
         let config = Config {
             cases: self.cases,
-            max_shrink_iters: self.max_shrink_iters,
+            // u32::MAX would mean "cases × 4"; the budget is kept by `check`
+            max_shrink_iters: u32::MAX - 1,
             max_global_rejects: self.cases.saturating_mul(20).max(256),
             failure_persistence: None,
             source_file: None,
@@ -125,17 +127,31 @@ where
     P: Property<Case = S::Value>,
 {
     let mut runner = settings.runner();
+    let shrink_budget = settings.max_shrink_iters;
     let handle = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let started = Instant::now();
         let property = RefCell::new(property);
         let executed = Cell::new(0u32);
         let rejected = Cell::new(0u32);
+        let shrink_steps = Cell::new(None::<u32>);
         let result = runner.run(&strategy, |case| {
+            if let Some(steps) = shrink_steps.get() {
+                if steps >= shrink_budget {
+                    // past the budget, a candidate counts as not failing: the smallest
+                    // failure found so far stands
+                    return Ok(());
+                }
+                shrink_steps.set(Some(steps + 1));
+            }
             executed.set(executed.get() + 1);
             let result = handle.block_on(property.borrow_mut().check(case));
-            if matches!(result, Err(TestCaseError::Reject(_))) {
-                rejected.set(rejected.get() + 1);
+            match &result {
+                Err(TestCaseError::Reject(_)) => rejected.set(rejected.get() + 1),
+                Err(TestCaseError::Fail(_)) if shrink_steps.get().is_none() => {
+                    shrink_steps.set(Some(0))
+                }
+                _ => {}
             }
             result
         });
@@ -198,6 +214,24 @@ mod tests {
             other => panic!("expected a failure, got {other:?}"),
         }
         assert_eq!(run.executed as usize, property.seen.len());
+    }
+
+    #[tokio::test]
+    async fn shrinking_stops_at_its_budget_with_a_real_failure() {
+        let mut settings = Settings::new(200, None, 42, "below");
+        settings.max_shrink_iters = 2;
+        let (property, run) = check(&settings, 0u32..5000, BelowAThousand { seen: vec![] })
+            .await
+            .unwrap();
+        let Verdict::Failed { minimal, .. } = run.verdict else {
+            panic!("expected a failure");
+        };
+        assert!(minimal >= 1000, "the reported case fails: {minimal}");
+        let failures = property.seen.iter().filter(|&&n| n >= 1000).count();
+        assert!(
+            failures <= 3,
+            "one failure and at most two shrinking steps: {failures}"
+        );
     }
 
     #[tokio::test]

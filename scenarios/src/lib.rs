@@ -5,6 +5,7 @@
 //! order the scorecard shows them.
 
 pub mod claims;
+pub mod constraints;
 pub mod flows;
 pub mod migrations;
 pub mod subjects;
@@ -19,6 +20,7 @@ pub use claims::CLAIMS;
 /// Every scenario, grouped by claim.
 pub fn all() -> Vec<Arc<dyn Scenario>> {
     let mut scenarios: Vec<Arc<dyn Scenario>> = Vec::new();
+    scenarios.extend(constraints::scenarios());
     scenarios.extend(migrations::scenarios());
     scenarios
 }
