@@ -260,3 +260,98 @@ async fn check_expression(
     }
     query.fetch_one(conn).await
 }
+
+#[cfg(test)]
+mod tests {
+    use harness::integrity::IntegrityRule;
+
+    use super::*;
+    use crate::constraints::schema::tests::{catalog, claim};
+    use crate::constraints::schema::Presence;
+
+    fn schema() -> Schema {
+        let mut usage = claim(ConstraintKind::Check, "users", &["usage_count"]);
+        usage.presence = Presence::Found(vec!["users_usage_count_check".into()]);
+        let mut customer = claim(ConstraintKind::Unique, "users", &["stripe_customer_id"]);
+        customer.index = 1;
+        customer.presence = Presence::Missing("none".into());
+        let mut email = claim(ConstraintKind::NotNull, "users", &["stripe_customer_id"]);
+        email.index = 2;
+        Schema {
+            catalog: catalog(),
+            claims: vec![usage, customer, email],
+            edges: Vec::new(),
+        }
+    }
+
+    fn refusal(rule: IntegrityRule, constraint: Option<&str>, column: Option<&str>) -> Rejection {
+        Rejection {
+            code: rule.sqlstate().into(),
+            rule: Some(rule),
+            constraint: constraint.map(str::to_owned),
+            column: column.map(str::to_owned),
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_broken_claim_must_be_refused_by_its_rule_and_name() {
+        let schema = schema();
+        let usage = &schema.claims[0];
+        assert!(matches!(
+            judge(&schema, "public.users", &[usage], None),
+            Judgement::Deviates { ref database, .. } if database == "accepted"
+        ));
+        let right = refusal(IntegrityRule::Check, Some("users_usage_count_check"), None);
+        assert_eq!(
+            judge(&schema, "public.users", &[usage], Some(&right)),
+            Judgement::Agrees
+        );
+        let unclaimed = refusal(IntegrityRule::Check, Some("users_other_check"), None);
+        assert!(matches!(
+            judge(&schema, "public.users", &[usage], Some(&unclaimed)),
+            Judgement::Inconclusive(_)
+        ));
+        let data = Rejection {
+            code: "22003".into(),
+            rule: None,
+            constraint: None,
+            column: None,
+            message: "out of range".into(),
+        };
+        assert!(matches!(
+            judge(&schema, "public.users", &[], Some(&data)),
+            Judgement::Inconclusive(_)
+        ));
+    }
+
+    #[test]
+    fn a_row_keeping_every_claim_must_be_accepted() {
+        let schema = schema();
+        assert_eq!(judge(&schema, "public.users", &[], None), Judgement::Agrees);
+        let stricter = refusal(IntegrityRule::Check, Some("users_usage_count_check"), None);
+        assert!(matches!(
+            judge(&schema, "public.users", &[], Some(&stricter)),
+            Judgement::Deviates { ref claimed, .. } if claimed.starts_with("accepted")
+        ));
+    }
+
+    #[test]
+    fn unnamed_and_not_null_claims_match_by_rule_and_column() {
+        let schema = schema();
+        let (customer, not_null) = (&schema.claims[1], &schema.claims[2]);
+        let any_unique = refusal(IntegrityRule::Unique, Some("whatever_key"), None);
+        assert!(
+            refusal_matches(customer, &any_unique),
+            "nothing found: any name will do"
+        );
+        assert!(!refusal_matches(
+            customer,
+            &refusal(IntegrityRule::Check, None, None)
+        ));
+        let null = refusal(IntegrityRule::NotNull, None, Some("stripe_customer_id"));
+        assert!(refusal_matches(not_null, &null));
+        let other_column = refusal(IntegrityRule::NotNull, None, Some("email"));
+        assert!(!refusal_matches(not_null, &other_column));
+    }
+}

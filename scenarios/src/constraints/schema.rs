@@ -655,3 +655,201 @@ pub fn database_message(error: &sqlx::Error) -> String {
         .map(|e| e.message().to_owned())
         .unwrap_or_else(|| error.to_string())
 }
+
+#[cfg(test)]
+pub(super) mod tests {
+    use harness::catalog::{Column, Constraint, ForeignKey, Index};
+
+    use super::*;
+
+    pub fn column(name: &str, data_type: &str, not_null: bool) -> Column {
+        Column {
+            name: name.into(),
+            data_type: data_type.into(),
+            not_null,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+        }
+    }
+
+    pub fn constraint(name: &str, kind: ConstraintType, columns: &[&str]) -> Constraint {
+        Constraint {
+            name: name.into(),
+            kind,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            definition: String::new(),
+            expression: None,
+            foreign: None,
+            deferrable: false,
+            initially_deferred: false,
+            validated: true,
+        }
+    }
+
+    /// users(id, stripe_customer_id, usage_count) and slides(id, project_id).
+    pub fn catalog() -> Catalog {
+        let users = Table {
+            schema: "public".into(),
+            name: "users".into(),
+            columns: vec![
+                column("id", "bigint", true),
+                column("stripe_customer_id", "text", false),
+                column("usage_count", "integer", true),
+            ],
+            constraints: vec![
+                constraint("users_pkey", ConstraintType::PrimaryKey, &["id"]),
+                constraint(
+                    "users_usage_count_check",
+                    ConstraintType::Check,
+                    &["usage_count"],
+                ),
+            ],
+            ..Table::default()
+        };
+        let mut fk = constraint(
+            "slides_project_id_fkey",
+            ConstraintType::ForeignKey,
+            &["project_id"],
+        );
+        fk.foreign = Some(ForeignKey {
+            table: "users".into(),
+            target: "public.users".into(),
+            columns: vec!["id".into()],
+            on_delete: FkAction::NoAction,
+            on_update: FkAction::NoAction,
+            deferrable: false,
+            initially_deferred: false,
+        });
+        let slides = Table {
+            schema: "public".into(),
+            name: "slides".into(),
+            columns: vec![
+                column("id", "bigint", true),
+                column("project_id", "bigint", false),
+            ],
+            constraints: vec![
+                constraint("slides_pkey", ConstraintType::PrimaryKey, &["id"]),
+                fk,
+            ],
+            ..Table::default()
+        };
+        Catalog {
+            tables: vec![slides, users],
+            ..Catalog::default()
+        }
+    }
+
+    pub fn claim(kind: ConstraintKind, table: &str, columns: &[&str]) -> Claimed {
+        Claimed {
+            index: 0,
+            kind,
+            table: format!("public.{table}"),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            name: None,
+            references: None,
+            on_delete: None,
+            expression: None,
+            accepts: Vec::new(),
+            rejects: Vec::new(),
+            presence: Presence::Missing(String::new()),
+        }
+    }
+
+    fn presence_of(catalog: &Catalog, claim: &Claimed) -> Presence {
+        let table = catalog.table(&claim.table).unwrap();
+        presence(catalog, table, claim)
+    }
+
+    #[test]
+    fn a_unique_index_counts_as_a_unique_constraint_but_a_partial_one_does_not() {
+        let mut catalog = catalog();
+        let wanted = claim(ConstraintKind::Unique, "users", &["stripe_customer_id"]);
+        assert!(matches!(
+            presence_of(&catalog, &wanted),
+            Presence::Missing(_)
+        ));
+        let index = Index {
+            name: "users_customer_idx".into(),
+            keys: vec!["stripe_customer_id".into()],
+            include: vec![],
+            unique: true,
+            primary: false,
+            valid: true,
+            method: "btree".into(),
+            predicate: Some("(usage_count > 0)".into()),
+            constraint: None,
+            definition: String::new(),
+        };
+        catalog.tables[1].indexes.push(index.clone());
+        assert!(
+            matches!(presence_of(&catalog, &wanted), Presence::Differs { ref why, .. } if why.contains("only where (usage_count > 0)"))
+        );
+        catalog.tables[1].indexes[0].predicate = None;
+        assert_eq!(
+            presence_of(&catalog, &wanted),
+            Presence::Found(vec!["users_customer_idx".into()])
+        );
+    }
+
+    #[test]
+    fn a_foreign_key_with_another_delete_action_differs() {
+        let catalog = catalog();
+        let mut wanted = claim(ConstraintKind::ForeignKey, "slides", &["project_id"]);
+        wanted.references = Some(Target {
+            table: "public.users".into(),
+            columns: vec!["id".into()],
+        });
+        assert_eq!(
+            presence_of(&catalog, &wanted),
+            Presence::Found(vec!["slides_project_id_fkey".into()])
+        );
+        wanted.on_delete = Some(FkAction::Cascade);
+        assert_eq!(
+            presence_of(&catalog, &wanted),
+            Presence::Differs {
+                names: vec!["slides_project_id_fkey".into()],
+                why: "slides_project_id_fkey is ON DELETE NO ACTION, not ON DELETE CASCADE".into()
+            }
+        );
+    }
+
+    #[test]
+    fn checks_and_not_null_are_found_by_their_columns() {
+        let catalog = catalog();
+        let mut check = claim(ConstraintKind::Check, "users", &["usage_count"]);
+        assert_eq!(
+            presence_of(&catalog, &check),
+            Presence::Found(vec!["users_usage_count_check".into()])
+        );
+        check.name = Some("usage_is_positive".into());
+        assert!(matches!(
+            presence_of(&catalog, &check),
+            Presence::Differs { .. }
+        ));
+        let not_null = claim(ConstraintKind::NotNull, "users", &["stripe_customer_id"]);
+        assert_eq!(
+            presence_of(&catalog, &not_null),
+            Presence::Missing("users.stripe_customer_id accepts NULL".into())
+        );
+    }
+
+    #[test]
+    fn claimed_references_missing_from_the_catalog_become_edges() {
+        let catalog = catalog();
+        let mut wanted = claim(ConstraintKind::ForeignKey, "users", &["stripe_customer_id"]);
+        wanted.references = Some(Target {
+            table: "public.slides".into(),
+            columns: vec!["id".into()],
+        });
+        wanted.on_delete = Some(FkAction::Cascade);
+        let edges = edges(&catalog, &[wanted]);
+        assert_eq!(edges.len(), 2, "the declared one and the claimed one");
+        let claimed = edges.iter().find(|e| e.child == "public.users").unwrap();
+        assert!(claimed.delete_claimed && claimed.on_delete == FkAction::Cascade);
+        let declared = edges.iter().find(|e| e.child == "public.slides").unwrap();
+        assert_eq!(declared.on_delete, FkAction::NoAction);
+        assert_eq!(declared.claim, None);
+    }
+}
