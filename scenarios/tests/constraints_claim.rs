@@ -5,9 +5,11 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use harness::evidence::Scorecard;
 use harness::{Scenario, Status};
 use scenarios::constraints::{
-    CascadesRemoveDescendants, ConstraintsRejectGeneratedViolations, ExpectedConstraintsExist,
+    CascadesRemoveDescendants, CheckThenInsertUnderRace, ConstraintsRejectGeneratedViolations,
+    ExpectedConstraintsExist,
 };
 use scenarios::subjects::{bundled, INSTANTVIZ, INSTANTVIZ_BEFORE};
 use scenarios::testing::{
@@ -207,12 +209,118 @@ async fn an_accepted_value_the_claimed_rule_forbids_is_a_manifest_error() {
     );
 }
 
+/// Claims the report does not make, on a NOT NULL column and a primary key.
+const MORE_CLAIMS: &str = "
+[[constraints]]
+kind = \"not_null\"
+table = \"users\"
+columns = [\"email\"]
+
+[[constraints]]
+kind = \"primary_key\"
+table = \"workspaces\"
+columns = [\"id\"]
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_null_and_primary_key_claims_are_proven_and_refuted_by_behaviour() {
+    let scenarios: Vec<Arc<dyn Scenario>> = vec![
+        Arc::new(ExpectedConstraintsExist),
+        Arc::new(ConstraintsRejectGeneratedViolations),
+    ];
+    let after = mutant(|root| append(&root.join("readiness.toml"), MORE_CLAIMS));
+    let scorecard = verify_with(after.path(), &[CLAIM], &scenarios).await;
+    assert_claim(&scorecard, CLAIM, Status::Proven);
+    let generated = evidence_text(&scorecard, CLAIM, "constraints-reject-generated-violations");
+    for label in ["not null users(email)", "primary key workspaces(id)"] {
+        let seen = observation(&scorecard, "constraints-reject-generated-violations", label);
+        assert!(seen.contains("cases held"), "{label}: {seen}");
+    }
+
+    let before = mutant_of(INSTANTVIZ_BEFORE, |root| {
+        append(&root.join("readiness.toml"), MORE_CLAIMS)
+    });
+    let scorecard = verify_with(before.path(), &[CLAIM], &scenarios).await;
+    let generated = evidence_text(&scorecard, CLAIM, "constraints-reject-generated-violations");
+    assert!(
+        generated.contains("not null users(email): a row that breaks it is accepted"),
+        "{generated}"
+    );
+    assert!(
+        !generated.contains("primary key workspaces(id): a row"),
+        "instantviz-before has its primary keys: {generated}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_bundled_flows_a_sql_check_then_insert_races_on_each_unique_key() {
+    let scenarios: Vec<Arc<dyn Scenario>> = vec![Arc::new(CheckThenInsertUnderRace)];
+    let drop_flows = |root: &Path| {
+        let manifest = root.join("readiness.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let text: String = text
+            .lines()
+            .filter(|l| !l.starts_with("builtin = "))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(manifest, text).unwrap();
+    };
+    let after = mutant(drop_flows);
+    let scorecard = verify_with(after.path(), &[CLAIM], &scenarios).await;
+    assert_scenario(
+        &scorecard,
+        CLAIM,
+        "check-then-insert-under-race",
+        Status::Proven,
+    );
+    let race = evidence_text(&scorecard, CLAIM, "check-then-insert-under-race");
+    assert!(
+        race.contains("unique project_visualizations(project_id, slide_number): gated"),
+        "{race}"
+    );
+
+    let before = mutant_of(INSTANTVIZ_BEFORE, drop_flows);
+    let scorecard = verify_with(before.path(), &[CLAIM], &scenarios).await;
+    assert_scenario(
+        &scorecard,
+        CLAIM,
+        "check-then-insert-under-race",
+        Status::Refuted,
+    );
+    let race = evidence_text(&scorecard, CLAIM, "check-then-insert-under-race");
+    assert!(
+        race.contains("unique users(stripe_customer_id): the check-then-insert lost the race"),
+        "{race}"
+    );
+}
+
+/// The value of one observation in a scenario's evidence.
+fn observation(scorecard: &Scorecard, scenario: &str, label: &str) -> String {
+    scorecard
+        .claim(CLAIM)
+        .and_then(|c| c.scenarios.iter().find(|s| s.id == scenario))
+        .and_then(|s| s.evidence.observations.iter().find(|o| o.label == label))
+        .map(|o| o.value.clone())
+        .unwrap_or_else(|| panic!("no observation {label:?} in {scenario}"))
+}
+
 /// A copy of instantviz, changed by `change`.
 fn mutant(change: impl FnOnce(&Path)) -> tempfile::TempDir {
+    mutant_of(INSTANTVIZ, change)
+}
+
+/// A copy of the bundled subject `name`, changed by `change`.
+fn mutant_of(name: &str, change: impl FnOnce(&Path)) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    copy_dir(&bundled(name), dir.path());
     change(dir.path());
     dir
+}
+
+fn append(file: &Path, text: &str) {
+    let mut contents = std::fs::read_to_string(file).unwrap();
+    contents.push_str(text);
+    std::fs::write(file, contents).unwrap();
 }
 
 fn replace(file: &Path, from: &str, to: &str) {
