@@ -231,7 +231,6 @@ async fn not_null_and_primary_key_claims_are_proven_and_refuted_by_behaviour() {
     let after = mutant(|root| append(&root.join("readiness.toml"), MORE_CLAIMS));
     let scorecard = verify_with(after.path(), &[CLAIM], &scenarios).await;
     assert_claim(&scorecard, CLAIM, Status::Proven);
-    let generated = evidence_text(&scorecard, CLAIM, "constraints-reject-generated-violations");
     for label in ["not null users(email)", "primary key workspaces(id)"] {
         let seen = observation(&scorecard, "constraints-reject-generated-violations", label);
         assert!(seen.contains("cases held"), "{label}: {seen}");
