@@ -240,7 +240,8 @@ impl Plan {
 }
 
 /// A tree's shape: how many rows of each root table, the fan-out of every row in
-/// breadth-first order (0 once the list runs out), and which row to delete.
+/// breadth-first order (1 once the list runs out, so the smallest tree is a chain through
+/// every level), and which row to delete.
 #[derive(Debug, Clone)]
 struct Shape {
     roots: usize,
@@ -482,7 +483,7 @@ impl CascadeProperty {
         while let Some(i) = queue.pop_front() {
             let table = nodes[i].table.clone();
             for child in plan.children.get(&table).into_iter().flatten() {
-                for _ in 0..fan_out.next().unwrap_or(0) {
+                for _ in 0..fan_out.next().unwrap_or(1) {
                     if nodes.len() >= MAX_ROWS {
                         break;
                     }
