@@ -148,3 +148,40 @@ fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Runs `assertions` with insta's snapshots kept in the workspace's top-level
+/// `snapshots/` directory (insta would put them next to each test file), named by the
+/// snapshot name alone: `snapshots/<name>.snap`.
+pub fn with_top_level_snapshots<R>(assertions: impl FnOnce() -> R) -> R {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the scenarios crate sits inside the workspace");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(root.join("snapshots"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(assertions)
+}
+
+/// `text` without what changes from run to run: secrets, and the run id inside the
+/// names of what the harness created (`readiness_1a2b3c4d_…` → `readiness_[run]_…`).
+pub fn stable_text(text: &str) -> String {
+    let text = harness::redact::redact(text);
+    let prefix = harness::names::PREFIX;
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(prefix) {
+        let (before, after) = rest.split_at(at + prefix.len());
+        out.push_str(before);
+        let run_id = after.len() >= 9
+            && after.as_bytes()[8] == b'_'
+            && after[..8].bytes().all(|b| b.is_ascii_hexdigit());
+        if run_id {
+            out.push_str("[run]");
+            rest = &after[8..];
+        } else {
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -226,6 +226,27 @@ mod tests {
         assert!(err.to_string().contains("`migrations`"), "{err}");
     }
 
+    const HEAD: &str = "[subject]\nname = \"x\"\n[migrations]\ndir = \"m\"\n";
+
+    #[test]
+    fn a_check_constraint_needs_its_expression() {
+        let text = format!(
+            "{HEAD}[[constraints]]\nkind = \"check\"\ntable = \"users\"\ncolumns = [\"usage_count\"]\n"
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains(":5: `constraints[0].expression`"), "{err}");
+    }
+
+    #[test]
+    fn constraint_keys_belong_to_their_kind() {
+        let text = format!(
+            "{HEAD}[[constraints]]\nkind = \"unique\"\ntable = \"users\"\ncolumns = [\"a\"]\non_delete = \"cascade\"\n"
+        );
+        let err = parse(&text).unwrap_err().to_string();
+        assert!(err.contains(":9: `constraints[0].on_delete`"), "{err}");
+        assert!(err.contains("only a `foreign_key` constraint"), "{err}");
+    }
+
     #[test]
     fn duplicate_invariant_names_are_refused() {
         let text = "[subject]\nname = \"x\"\n[migrations]\ndir = \"m\"\n[[invariants]]\nname = \"a\"\nsql = \"select 1\"\n[[invariants]]\nname = \"a\"\nsql = \"select 2\"\n";

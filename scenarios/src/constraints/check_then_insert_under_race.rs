@@ -1,0 +1,429 @@
+//! Claim: constraints ("even if the application has bugs"); fault: two sessions run the
+//! application's check-then-insert at the same moment, round after round: the subject's
+//! own signup flow with the same Stripe customer id when it has bundled flows, else a
+//! SELECT-then-INSERT on each claimed unique key. Half the rounds hold both writes at a
+//! gate until both wait, so both checks find nothing; check: never do both commit, so the
+//! key stays unique whatever the application checked.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_trait::async_trait;
+use harness::integrity::{IntegrityRule, Rejection};
+use harness::manifest::ConstraintKind;
+use harness::names::quote_ident;
+use harness::rowgen::{Row, Value};
+use harness::scenario::{Context, ScenarioError};
+use harness::{Evidence, Outcome, Scenario};
+use sqlx::{Connection, PgConnection};
+
+use super::fixtures::{plain_row, Parents};
+use super::race::{count_key, round_key, Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS};
+use super::rules::refusal_matches;
+use super::schema::{prepare, Claimed, Prepared};
+use crate::flows::{self, AppFlows, FlowError, NoFaults, Signup};
+
+pub struct CheckThenInsertUnderRace;
+
+#[async_trait]
+impl Scenario for CheckThenInsertUnderRace {
+    fn id(&self) -> &'static str {
+        "check-then-insert-under-race"
+    }
+
+    fn claim(&self) -> &'static str {
+        super::CLAIM
+    }
+
+    fn title(&self) -> &'static str {
+        "two sessions running the app's check-then-insert (signup with one Stripe customer id) at once: never both commit"
+    }
+
+    async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
+        let prepared = prepare(ctx, "constraints_check_then_insert").await?;
+        match &ctx.subject().manifest.flows.builtin {
+            Some(name) => {
+                let flows = flows::builtin(name).ok_or_else(|| {
+                    ScenarioError::Manifest(ctx.subject().invalid(
+                        "flows.builtin",
+                        format!("there are no bundled flows named `{name}` (bundled: instantviz, instantviz-before)"),
+                    ))
+                })?;
+                signup_race(ctx, &prepared, flows).await
+            }
+            None => sql_race(ctx, &prepared).await,
+        }
+    }
+}
+
+/// How one session's attempt ended.
+#[derive(Debug)]
+enum Attempt {
+    Committed,
+    /// The application's check found the key taken and gave up.
+    RefusedByApp(String),
+    /// The database refused the write.
+    Refused(Rejection),
+    Failed(String),
+}
+
+impl Attempt {
+    fn describe(&self) -> String {
+        match self {
+            Attempt::Committed => "committed".into(),
+            Attempt::RefusedByApp(why) => format!("refused by the application: {why}"),
+            Attempt::Refused(r) => format!("refused by the database with {r}"),
+            Attempt::Failed(why) => format!("failed: {why}"),
+        }
+    }
+}
+
+/// Scores a round: both committed (lost), exactly one with the other refused as it should
+/// be, or anything else.
+fn score(
+    tally: &mut Tally,
+    attempts: &[Attempt; 2],
+    overlapped: bool,
+    refused_right: impl Fn(&Rejection) -> bool,
+) -> bool {
+    tally.rounds += 1;
+    tally.overlapped += u32::from(overlapped);
+    match attempts {
+        [Attempt::Committed, Attempt::Committed] => {
+            tally.both_committed += 1;
+            false
+        }
+        [Attempt::Committed, other] | [other, Attempt::Committed]
+            if match other {
+                Attempt::RefusedByApp(_) => true,
+                Attempt::Refused(r) => refused_right(r),
+                _ => false,
+            } =>
+        {
+            tally.one_committed += 1;
+            true
+        }
+        _ => {
+            tally.other += 1;
+            false
+        }
+    }
+}
+
+/// The subject's signup flow, twice at once with the same Stripe customer id.
+async fn signup_race(
+    ctx: &Context,
+    prepared: &Prepared,
+    flows: Arc<dyn AppFlows>,
+) -> Result<Outcome, ScenarioError> {
+    let Some(users) = prepared.schema.catalog.table("users") else {
+        return Ok(Outcome::not_proven(Evidence::new(format!(
+            "the bundled {} flows sign users up into a `users` table, which the schema lacks",
+            flows.name()
+        ))));
+    };
+    let users_sql = format!(
+        "{}.{}",
+        quote_ident(&users.schema),
+        quote_ident(&users.name)
+    );
+    let claimed = prepared.schema.claims.iter().find(|c| {
+        c.kind == ConstraintKind::Unique
+            && c.table == users.qualified_name()
+            && c.columns == ["stripe_customer_id"]
+    });
+    let mut setup = prepared
+        .db
+        .connect_admin()
+        .await
+        .map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
+    let mut racers = Racers::connect(&prepared.db).await?;
+    let tag = format!("{:08x}", ctx.seed() as u32);
+    let flow_name = flows.name();
+    let started = Instant::now();
+    let mut tallies = [Tally::default(), Tally::default()];
+    let mut first_loss = None;
+    for round in 0..GATED_ROUNDS + FREE_ROUNDS {
+        let gated = round < GATED_ROUNDS;
+        let customer = format!("cus_race_{tag}_{round}");
+        let inputs: Vec<Signup> = (0..2)
+            .map(|i| Signup {
+                email: format!("racer-{tag}-{round}-{i}@example.com"),
+                password_hash: "x".repeat(60),
+                full_name: format!("Racer {i}"),
+                stripe_customer_id: Some(customer.clone()),
+            })
+            .collect();
+        let writer = SignupEach {
+            flows: flows.clone(),
+            inputs: inputs.clone(),
+        };
+        let round_result = racers
+            .round(gated.then_some(users_sql.as_str()), &writer)
+            .await?;
+        let tally = &mut tallies[usize::from(!gated)];
+        let unique = |r: &Rejection| match claimed {
+            Some(claim) => refusal_matches(claim, r),
+            None => r.rule == Some(IntegrityRule::Unique),
+        };
+        if !score(
+            tally,
+            &round_result.results,
+            round_result.overlapped,
+            unique,
+        ) && first_loss.is_none()
+        {
+            let holders: i64 = sqlx::query_scalar(&format!(
+                "SELECT count(*) FROM {users_sql} WHERE stripe_customer_id = $1"
+            ))
+            .bind(&customer)
+            .fetch_one(&mut setup)
+            .await
+            .map_err(|e| ScenarioError::sql("count the users of the raced customer", e))?;
+            first_loss = Some(vec![
+                format!(
+                    "round {} ({}): {}.signup for two new users, both with stripe_customer_id '{customer}'",
+                    round + 1,
+                    if gated { "writes held at a gate until both waited" } else { "started by a barrier" },
+                    flow_name
+                ),
+                format!("session 1: {}", round_result.results[0].describe()),
+                format!("session 2: {}", round_result.results[1].describe()),
+                format!("users with stripe_customer_id '{customer}' now: {holders}"),
+                "claimed: a Stripe customer id belongs to one user, whatever the application checked".into(),
+            ]);
+        }
+    }
+    let duplicated: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM (SELECT stripe_customer_id FROM {users_sql} \
+         WHERE stripe_customer_id LIKE 'cus_race_%' GROUP BY 1 HAVING count(*) > 1) AS d"
+    ))
+    .fetch_one(&mut setup)
+    .await
+    .map_err(|e| ScenarioError::sql("count duplicated Stripe customers", e))?;
+    let _ = setup.close().await;
+
+    let mut evidence = Evidence::new("").seed(ctx.seed());
+    evidence.push_observation("signup, gated", tallies[0].describe(true));
+    evidence.push_observation("signup, barrier only", tallies[1].describe(false));
+    evidence.push_observation("Stripe customers left with two users", duplicated);
+    evidence.push_timing("races", started.elapsed());
+    let held = tallies.iter().all(Tally::held) && duplicated == 0;
+    evidence.summary = if held {
+        format!(
+            "{} concurrent signups with one Stripe customer id never both committed",
+            GATED_ROUNDS + FREE_ROUNDS
+        )
+    } else {
+        let lost = tallies
+            .iter()
+            .map(|t| t.both_committed + t.other)
+            .sum::<u32>();
+        evidence.push_counterexample(
+            format!(
+                "{lost} of {} racing signups did not end with exactly one user for the customer",
+                GATED_ROUNDS + FREE_ROUNDS
+            ),
+            first_loss.unwrap_or_default(),
+        );
+        format!("the app's check-then-insert lost the race: {duplicated} Stripe customers now have two users")
+    };
+    Ok(Outcome::decide(held, evidence))
+}
+
+/// Without bundled flows: a SELECT-then-INSERT, as an application would write it, on
+/// each claimed unique key.
+async fn sql_race(ctx: &Context, prepared: &Prepared) -> Result<Outcome, ScenarioError> {
+    let schema = &prepared.schema;
+    let keys: Vec<&Claimed> = schema
+        .claims
+        .iter()
+        .filter(|c| matches!(c.kind, ConstraintKind::Unique | ConstraintKind::PrimaryKey))
+        .collect();
+    if keys.is_empty() {
+        return Ok(Outcome::not_proven(Evidence::new(
+            "the subject has no bundled flows and the manifest claims no unique constraint to race on",
+        )));
+    }
+    let mut setup = prepared
+        .db
+        .connect_app()
+        .await
+        .map_err(|e| ScenarioError::sql("connect as the app role", e))?;
+    let tables: Vec<String> = keys.iter().map(|c| c.table.clone()).collect();
+    let parents = Parents::insert(&mut setup, schema, &tables, 1).await?;
+    let mut racers = Racers::connect(&prepared.db).await?;
+    let mut evidence = Evidence::new("").seed(ctx.seed());
+    let started = Instant::now();
+    let mut lost = Vec::new();
+    let mut n = 0;
+    for claim in keys {
+        let mut tallies = [Tally::default(), Tally::default()];
+        let mut first_loss = None;
+        let parent_keys = parents.first_keys(schema, &claim.table);
+        for round in 0..GATED_ROUNDS + FREE_ROUNDS {
+            let gated = round < GATED_ROUNDS;
+            let Some(key) = round_key(schema, claim, &parents, round) else {
+                return Ok(Outcome::not_proven(Evidence::new(format!(
+                    "{}: no value of its columns' types can be generated",
+                    claim.label()
+                ))));
+            };
+            let mut rows = Vec::new();
+            for _ in 0..2 {
+                let mut row = plain_row(&mut setup, schema, &claim.table, n, &parent_keys)
+                    .await
+                    .map_err(|e| e.into_scenario_error(&claim.table))?;
+                n += 1;
+                for (column, value) in claim.columns.iter().zip(&key) {
+                    row.set(column, value.clone());
+                }
+                rows.push(row);
+            }
+            let table_sql = rows[0].table_sql.clone();
+            let writer = CheckThenInsertEach {
+                rows: rows.clone(),
+                columns: claim.columns.clone(),
+                key: key.clone(),
+            };
+            let round_result = racers
+                .round(gated.then_some(table_sql.as_str()), &writer)
+                .await?;
+            let tally = &mut tallies[usize::from(!gated)];
+            if !score(tally, &round_result.results, round_result.overlapped, |r| {
+                refusal_matches(claim, r)
+            }) && first_loss.is_none()
+            {
+                let holders = count_key(&mut setup, schema, claim, &key).await?;
+                first_loss = Some(vec![
+                    format!(
+                        "round {}: both sessions check that the key is free, then insert",
+                        round + 1
+                    ),
+                    format!(
+                        "session 1: {} — {}",
+                        rows[0].display_sql(),
+                        round_result.results[0].describe()
+                    ),
+                    format!(
+                        "session 2: {} — {}",
+                        rows[1].display_sql(),
+                        round_result.results[1].describe()
+                    ),
+                    format!("rows now holding the key: {holders}"),
+                ]);
+            }
+        }
+        evidence.push_observation(
+            format!("{}: gated", claim.label()),
+            tallies[0].describe(true),
+        );
+        evidence.push_observation(
+            format!("{}: barrier only", claim.label()),
+            tallies[1].describe(false),
+        );
+        if !tallies.iter().all(Tally::held) {
+            lost.push(claim.label());
+            evidence.push_counterexample(
+                format!("{}: the check-then-insert lost the race", claim.label()),
+                first_loss.unwrap_or_default(),
+            );
+        }
+    }
+    evidence.push_timing("races", started.elapsed());
+    let _ = setup.close().await;
+    evidence.summary = if lost.is_empty() {
+        "racing check-then-inserts never both committed on any claimed unique key".into()
+    } else {
+        format!(
+            "racing check-then-inserts both committed on {}",
+            lost.join(", ")
+        )
+    };
+    Ok(Outcome::decide(lost.is_empty(), evidence))
+}
+
+/// Each session signs its user up through the subject's own flow.
+struct SignupEach {
+    flows: Arc<dyn AppFlows>,
+    inputs: Vec<Signup>,
+}
+
+#[async_trait]
+impl Writer for SignupEach {
+    type Output = Attempt;
+
+    async fn write(&self, session: &mut PgConnection, i: usize) -> Attempt {
+        match self
+            .flows
+            .signup(session, &self.inputs[i], &mut NoFaults)
+            .await
+        {
+            Ok(_) => Attempt::Committed,
+            Err(FlowError::Rejected(why)) => Attempt::RefusedByApp(why),
+            Err(FlowError::Sql(e)) => match Rejection::from_error(&e) {
+                Some(r) => Attempt::Refused(r),
+                None => Attempt::Failed(e.to_string()),
+            },
+            Err(e) => Attempt::Failed(e.to_string()),
+        }
+    }
+}
+
+/// Each session checks for the key, then inserts its row.
+struct CheckThenInsertEach {
+    rows: Vec<Row>,
+    columns: Vec<String>,
+    key: Vec<Value>,
+}
+
+#[async_trait]
+impl Writer for CheckThenInsertEach {
+    type Output = Attempt;
+
+    async fn write(&self, session: &mut PgConnection, i: usize) -> Attempt {
+        check_then_insert(session, &self.rows[i], &self.columns, &self.key).await
+    }
+}
+
+/// Looks for the key, then inserts the row if nobody has it, each statement on its own.
+async fn check_then_insert(
+    conn: &mut PgConnection,
+    row: &Row,
+    columns: &[String],
+    key: &[Value],
+) -> Attempt {
+    let conditions: Vec<String> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let data_type = row
+                .cells
+                .iter()
+                .find(|cell| cell.column == *c)
+                .map_or("text", |cell| cell.data_type.as_str());
+            format!("{} = ${}::{data_type}", quote_ident(c), i + 1)
+        })
+        .collect();
+    let sql = format!(
+        "SELECT EXISTS (SELECT 1 FROM {} WHERE {})",
+        row.table_sql,
+        conditions.join(" AND ")
+    );
+    let mut query = sqlx::query_scalar::<_, bool>(&sql);
+    for value in key {
+        query = query.bind(value.as_param());
+    }
+    match query.fetch_one(&mut *conn).await {
+        Ok(true) => return Attempt::RefusedByApp("the key is taken".into()),
+        Ok(false) => {}
+        Err(e) => return Attempt::Failed(e.to_string()),
+    }
+    match row.insert(conn, &[]).await {
+        Ok(_) => Attempt::Committed,
+        Err(e) => match Rejection::from_error(&e) {
+            Some(r) => Attempt::Refused(r),
+            None => Attempt::Failed(e.to_string()),
+        },
+    }
+}
