@@ -1,10 +1,6 @@
-//! The Docker engine as the container backend talks to it: the bollard client that
-//! testcontainers re-exports, with its API version negotiated down to the engine's.
-//!
-//! testcontainers' own runner pins the newest API version its bollard knows (1.53 for
-//! testcontainers 0.28) and does not negotiate, so any older engine (Debian's docker.io
-//! 20.10 speaks 1.41) answers every request with "client version is too new". Negotiating
-//! keeps the backend working on every engine from API 1.41 on.
+//! The Docker engine as the container backend reaches it beyond what testcontainers'
+//! runner does: the bollard client testcontainers re-exports, for the engine check, image
+//! presence and pulls, SIGKILL, logs, and removal from synchronous code.
 
 use std::time::Duration;
 
@@ -17,7 +13,7 @@ use testcontainers::bollard::Docker;
 
 use crate::backend::BackendError;
 
-/// How long the engine may take to answer the version handshake.
+/// How long the engine may take to answer a ping.
 const CONNECT_DEADLINE: Duration = Duration::from_secs(5);
 /// How long pulling a missing image may take, where a registry is reachable.
 const PULL_DEADLINE: Duration = Duration::from_secs(600);
@@ -30,23 +26,36 @@ pub fn docker_host() -> String {
         .unwrap_or_else(|| "unix:///var/run/docker.sock".to_owned())
 }
 
-/// Connects to the engine and negotiates the API version; fails when no engine answers.
+/// testcontainers' client (so that its configuration applies), once the engine answers.
 pub async fn connect() -> Result<Docker, BackendError> {
-    let no_engine = |why: String| {
-        BackendError::Container(format!(
-            "no Docker engine answers at {}: {why}. Start one, or set DOCKER_HOST",
-            docker_host()
-        ))
-    };
+    let docker = testcontainers::core::client::docker_client_instance()
+        .await
+        .map_err(|e| no_engine(e.to_string()))?;
+    ping(docker).await
+}
+
+/// A client of its own, for a runtime of its own (removal from `Drop` or Ctrl-C).
+pub async fn connect_fresh() -> Result<Docker, BackendError> {
     let docker = Docker::connect_with_local_defaults().map_err(|e| no_engine(e.to_string()))?;
-    match tokio::time::timeout(CONNECT_DEADLINE, docker.negotiate_version()).await {
-        Ok(Ok(docker)) => Ok(docker),
+    ping(docker).await
+}
+
+async fn ping(docker: Docker) -> Result<Docker, BackendError> {
+    match tokio::time::timeout(CONNECT_DEADLINE, docker.ping()).await {
+        Ok(Ok(_)) => Ok(docker),
         Ok(Err(e)) => Err(no_engine(e.to_string())),
         Err(_) => Err(no_engine(format!(
             "no answer within {} s",
             CONNECT_DEADLINE.as_secs()
         ))),
     }
+}
+
+fn no_engine(why: String) -> BackendError {
+    BackendError::Container(format!(
+        "no Docker engine answers at {}: {why}. Start one, or point DOCKER_HOST at one",
+        docker_host()
+    ))
 }
 
 /// Makes sure `image` is on the engine: present already, or pulled now.
@@ -132,7 +141,7 @@ pub fn remove_blocking(id: &str) {
             return Err("no runtime for the removal".to_owned());
         };
         runtime.block_on(async {
-            let docker = connect().await.map_err(|e| e.to_string())?;
+            let docker = connect_fresh().await.map_err(|e| e.to_string())?;
             remove(&docker, &id).await.map_err(|e| e.to_string())
         })
     });

@@ -1,7 +1,7 @@
 //! The `container` backend: each server a PostgreSQL container of any image that follows
 //! the official `postgres` image's contract (`POSTGRES_PASSWORD`, `POSTGRES_USER`, port
-//! 5432, `postgres` arguments), driven through the Docker API client that testcontainers
-//! re-exports. Containers are labelled with the run and owner, removed on drop and on
+//! 5432, `postgres` arguments), started by testcontainers, with the faults it lacks
+//! (SIGKILL) through the Docker API client it re-exports. Containers are labelled with the run and owner, removed on drop and on
 //! Ctrl-C, and those of dead runs are reaped when a backend is created.
 
 pub mod engine;

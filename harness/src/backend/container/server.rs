@@ -1,7 +1,9 @@
-//! One disposable server in a container: created with generated passwords and the
-//! profile's settings as `-c` arguments, its port published on 127.0.0.1 only, ready when
-//! a real connection succeeds; fault hooks through the engine (SIGKILL, pause, stop,
-//! start); removed with its volumes on drop and on Ctrl-C.
+//! One disposable server in a container, started by testcontainers' runner: generated
+//! passwords, the profile's settings as `-c` arguments, port 5432 published on 127.0.0.1
+//! only, ready when a real connection succeeds (so any PostgreSQL image works, whatever it
+//! logs). Fault hooks: SIGKILL through the engine API (testcontainers only stops), pause,
+//! stop, start with the published port re-read. Removed with its volumes on drop (by
+//! testcontainers) and on Ctrl-C (by the cleanup registry).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
@@ -9,12 +11,14 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use sqlx::{Connection, Executor, PgConnection};
-use testcontainers::bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+use testcontainers::bollard::models::{HostConfig, PortBinding};
 use testcontainers::bollard::query_parameters::{
-    CreateContainerOptionsBuilder, KillContainerOptionsBuilder, RenameContainerOptionsBuilder,
-    StopContainerOptionsBuilder,
+    KillContainerOptionsBuilder, RenameContainerOptionsBuilder,
 };
 use testcontainers::bollard::Docker;
+use testcontainers::core::IntoContainerPort;
+use testcontainers::runners::AsyncRunner;
+use testcontainers::{ContainerAsync, ContainerRequest, GenericImage, ImageExt};
 
 use super::{engine, labels, ContainerBackend};
 use crate::backend::native::{ADMIN_ROLE, APP_ROLE};
@@ -27,6 +31,7 @@ use crate::names::{self, quote_literal};
 use crate::redact::Secret;
 
 /// The port PostgreSQL listens on inside the container.
+const PG_PORT: u16 = 5432;
 const CONTAINER_PORT: &str = "5432/tcp";
 /// How long a container may take from start to accepting connections (first start
 /// includes `initdb`).
@@ -36,11 +41,13 @@ const ATTEMPT_DEADLINE: Duration = Duration::from_secs(3);
 /// How long a clean stop may take before the engine kills the server.
 const STOP_GRACE_SECONDS: i32 = 60;
 /// PostgreSQL's shared memory lives in /dev/shm; the engine's default of 64 MiB is tight.
-const SHM_BYTES: i64 = 256 * 1024 * 1024;
+const SHM_BYTES: u64 = 256 * 1024 * 1024;
 
 /// A PostgreSQL server in a container of the harness's own.
 #[derive(Debug)]
 pub struct ContainerServer {
+    /// `None` only once kept: testcontainers removes the container when this drops.
+    container: Option<ContainerAsync<GenericImage>>,
     docker: Docker,
     id: String,
     name: String,
@@ -71,26 +78,26 @@ impl ContainerServer {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
         let admin_password = Secret::generate();
-        let options = CreateContainerOptionsBuilder::new().name(&name).build();
-        let created = docker
-            .create_container(
-                Some(options),
-                create_body(&backend.image, profile, &admin_password),
-            )
-            .await
-            .map_err(|e| {
-                BackendError::Container(format!(
-                    "failed to create a container of `{}`: {e}",
+        let request = container_request(&backend.image, &name, profile, &admin_password);
+        let container = match request.start().await {
+            Ok(container) => container,
+            Err(e) => {
+                // the runner leaves a container it created but could not start
+                let _ = engine::remove(&docker, &name).await;
+                return Err(BackendError::Start(format!(
+                    "failed to start a container of `{}`: {e}",
                     backend.image
-                ))
-            })?;
-        let id = created.id;
+                )));
+            }
+        };
+        let id = container.id().to_owned();
         let on_interrupt = cleanup::register(format!("container {name}"), {
             let id = id.clone();
             move || engine::remove_blocking(&id)
         });
         // from here on, dropping `server` removes the container, whatever fails next
         let mut server = ContainerServer {
+            container: Some(container),
             docker,
             id,
             name,
@@ -109,11 +116,7 @@ impl ContainerServer {
             kept: AtomicBool::new(false),
             _on_interrupt: on_interrupt,
         };
-        let booted = match server.docker.start_container(&server.id, None).await {
-            Ok(()) => server.wait_ready().await,
-            Err(e) => Err(format!("the engine could not start it: {e}")),
-        };
-        if let Err(why) = booted {
+        if let Err(why) = server.wait_ready().await {
             return Err(server.start_error(why).await);
         }
         server.version = server.create_app_role().await?;
@@ -246,41 +249,49 @@ struct ContainerState {
 
 /// The container: the official image's environment contract, the profile's settings as
 /// `-c` arguments, port 5432 published on 127.0.0.1 only, and our labels.
-fn create_body(
+fn container_request(
     image: &str,
+    name: &str,
     profile: ServerProfile,
     admin_password: &Secret,
-) -> ContainerCreateBody {
+) -> ContainerRequest<GenericImage> {
     let mut cmd = vec!["postgres".to_owned()];
     for (key, value) in profile.settings() {
         cmd.push("-c".into());
         cmd.push(format!("{key}={value}"));
     }
-    let bindings = HashMap::from([(
-        CONTAINER_PORT.to_owned(),
-        Some(vec![PortBinding {
-            host_ip: Some("127.0.0.1".into()),
-            host_port: None,
-        }]),
-    )]);
-    ContainerCreateBody {
-        image: Some(image.to_owned()),
-        env: Some(vec![
-            format!("POSTGRES_USER={ADMIN_ROLE}"),
-            format!("POSTGRES_PASSWORD={}", admin_password.expose()),
-            "POSTGRES_DB=postgres".into(),
-            // the fault hooks crash the container, never the machine: initdb need not sync
-            "POSTGRES_INITDB_ARGS=--data-checksums --no-sync".into(),
-        ]),
-        cmd: Some(cmd),
-        exposed_ports: Some(vec![CONTAINER_PORT.to_owned()]),
-        labels: Some(labels::ours()),
-        host_config: Some(HostConfig {
-            port_bindings: Some(bindings),
-            shm_size: Some(SHM_BYTES),
-            ..Default::default()
-        }),
-        ..Default::default()
+    let (repository, tag) = split_image(image);
+    GenericImage::new(repository, tag)
+        .with_exposed_port(PG_PORT.tcp())
+        .with_container_name(name)
+        .with_labels(labels::ours())
+        .with_env_var("POSTGRES_USER", ADMIN_ROLE)
+        .with_env_var("POSTGRES_PASSWORD", admin_password.expose())
+        .with_env_var("POSTGRES_DB", "postgres")
+        // the fault hooks crash the container, never the machine: initdb need not sync
+        .with_env_var("POSTGRES_INITDB_ARGS", "--data-checksums --no-sync")
+        .with_cmd(cmd)
+        .with_shm_size(SHM_BYTES)
+        .with_startup_timeout(READY_DEADLINE)
+        .with_host_config_modifier(|host: &mut HostConfig| {
+            // testcontainers publishes on every address; loopback only, on a free port
+            host.publish_all_ports = Some(false);
+            host.port_bindings = Some(HashMap::from([(
+                CONTAINER_PORT.to_owned(),
+                Some(vec![PortBinding {
+                    host_ip: Some("127.0.0.1".into()),
+                    host_port: None,
+                }]),
+            )]));
+        })
+}
+
+/// `repo[:tag]` → (`repo`, `tag`), where the repository may name a registry with a port
+/// (`registry:5000/postgres:17`); no tag means `latest`.
+fn split_image(image: &str) -> (&str, &str) {
+    match image.rsplit_once(':') {
+        Some((repository, tag)) if !tag.contains('/') => (repository, tag),
+        _ => (image, "latest"),
     }
 }
 
@@ -362,16 +373,16 @@ impl Server for ContainerServer {
     /// Freezes every process of the container (the cgroup freezer): a hung database.
     async fn pause(&self) -> Result<(), FaultError> {
         let _state = self.state.lock().await;
-        self.docker
-            .pause_container(&self.id)
+        self.container()
+            .pause()
             .await
             .map_err(|e| Self::failed(Fault::Pause, e.to_string()))
     }
 
     async fn resume(&self) -> Result<(), FaultError> {
         let _state = self.state.lock().await;
-        self.docker
-            .unpause_container(&self.id)
+        self.container()
+            .unpause()
             .await
             .map_err(|e| Self::failed(Fault::Resume, e.to_string()))
     }
@@ -392,8 +403,8 @@ impl Server for ContainerServer {
             .await
             .map_err(|e| Self::failed(Fault::Restart, e))?;
         if state.paused {
-            self.docker
-                .unpause_container(&self.id)
+            self.container()
+                .unpause()
                 .await
                 .map_err(|e| Self::failed(Fault::Restart, e.to_string()))?;
         }
@@ -402,8 +413,8 @@ impl Server for ContainerServer {
                 .await
                 .map_err(|e| Self::failed(Fault::Restart, e))?;
         }
-        self.docker
-            .start_container(&self.id, None)
+        self.container()
+            .start()
             .await
             .map_err(|e| Self::failed(Fault::Restart, e.to_string()))?;
         // the engine may publish a different port: wait_ready re-reads it
@@ -422,7 +433,7 @@ impl Server for ContainerServer {
                 .build()
                 .map_err(|e| e.to_string())?;
             runtime.block_on(async {
-                let docker = engine::connect().await.unwrap_or(docker);
+                let docker = engine::connect_fresh().await.unwrap_or(docker);
                 let options = RenameContainerOptionsBuilder::new().name(&name).build();
                 docker
                     .rename_container(&id, options)
@@ -446,18 +457,16 @@ impl Server for ContainerServer {
 
 impl ContainerServer {
     async fn stop_locked(&self) -> Result<(), String> {
-        let options = StopContainerOptionsBuilder::new()
-            .t(STOP_GRACE_SECONDS)
-            .build();
-        match self.docker.stop_container(&self.id, Some(options)).await {
-            Ok(()) => Ok(()),
-            // 304: already stopped
-            Err(testcontainers::bollard::errors::Error::DockerResponseServerError {
-                status_code: 304,
-                ..
-            }) => Ok(()),
-            Err(e) => Err(e.to_string()),
-        }
+        self.container()
+            .stop_with_timeout(Some(STOP_GRACE_SECONDS))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    fn container(&self) -> &ContainerAsync<GenericImage> {
+        self.container
+            .as_ref()
+            .expect("the container handle lives until the server drops")
     }
 }
 
@@ -475,8 +484,9 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 
 impl Drop for ContainerServer {
     fn drop(&mut self) {
-        if !self.kept.load(Ordering::SeqCst) {
-            engine::remove_blocking(&self.id);
+        if self.kept.load(Ordering::SeqCst) {
+            // testcontainers removes the container when its handle drops: not this one
+            std::mem::forget(self.container.take());
         }
     }
 }
