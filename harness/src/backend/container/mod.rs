@@ -63,11 +63,12 @@ impl ContainerBackend {
         } else {
             format!("postgres:{major}")
         };
-        let backend = Self::new(Some(image)).await.map_err(|e| {
-            BackendError::Container(format!(
-                "{e}\n(for PostgreSQL {major}: build `{LOCAL_IMAGE_REPO}:{major}` with \
+        let backend = Self::new(Some(image)).await.map_err(|e| match e {
+            BackendError::Container(why) => BackendError::Container(format!(
+                "{why}\n(for PostgreSQL {major}: build `{LOCAL_IMAGE_REPO}:{major}` with \
                  `scripts/build-postgres-image {major}`)"
-            ))
+            )),
+            other => other,
         })?;
         if backend.version.major != major {
             return Err(BackendError::Container(format!(
