@@ -1,6 +1,8 @@
 //! `readiness verify` on the container backend with bad input: no Docker engine, an image
 //! that is missing and cannot be pulled, an image that is not PostgreSQL, a `--pg` major
-//! with no image. Each is one clear error, exit 2, and no container left behind.
+//! with no image. Each is one clear error, exit 2, and no container left behind. And the
+//! two ways a run ends early: Ctrl-C removes its containers; a SIGKILLed run's containers
+//! are reaped by the next run.
 //!
 //! Tests that need an engine print a SKIP line without one, unless
 //! `READINESS_REQUIRE_DOCKER=1`, which makes that a failure.
@@ -157,6 +159,103 @@ fn image_that_is_not_postgres_is_one_clear_error() {
         ],
     );
     assert_eq!(leftovers, "", "nothing left behind");
+}
+
+/// The names of the server containers (not image probes) of the readiness process `pid`.
+fn servers_of(pid: u32) -> Vec<String> {
+    let output = Command::new("docker")
+        .args(["ps", "--all", "--format", "{{.Names}}", "--filter"])
+        .arg(format!("label=readiness.owner-pid={pid}"))
+        .output()
+        .expect("docker ps");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|name| name.starts_with("readiness-") && !name.starts_with("readiness-probe-"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Starts `readiness verify` on the container backend and waits until a server container runs.
+fn verify_with_a_container() -> (std::process::Child, u32) {
+    let image = std::env::var("READINESS_PG_IMAGE")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "readiness-postgres:15".into());
+    let child = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(["verify", "--backend", "container", "--image", &image])
+        .args(["--only", "migrations", "--report"])
+        .arg(std::env::temp_dir().join(format!("readiness-cli-test-{}", std::process::id())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run readiness");
+    let pid = child.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while servers_of(pid).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "readiness started no server container within 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    (child, pid)
+}
+
+fn signal(pid: u32, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success(), "kill {signal} {pid}");
+}
+
+/// The reaper of one test must not clean up after the other: these two run one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn interrupted_run_removes_its_containers() {
+    if !docker_answers("interrupted_run_removes_its_containers") {
+        return;
+    }
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (child, pid) = verify_with_a_container();
+    signal(pid, "-INT");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted: tore down"), "{stderr}");
+    assert_eq!(containers_of(pid), "", "Ctrl-C leaves no container");
+}
+
+#[test]
+fn killed_run_leaves_containers_that_the_next_run_reaps() {
+    if !docker_answers("killed_run_leaves_containers_that_the_next_run_reaps") {
+        return;
+    }
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (mut child, pid) = verify_with_a_container();
+    signal(pid, "-KILL");
+    let _ = child.wait();
+    assert!(
+        !servers_of(pid).is_empty(),
+        "a SIGKILLed run cannot clean up"
+    );
+    // any container-backend run reaps first, even one that then fails on its image
+    let (_, _) = readiness(
+        &[
+            "verify",
+            "--backend",
+            "container",
+            "--image",
+            "readiness-postgres:no-such-tag",
+        ],
+        &[],
+    );
+    assert_eq!(
+        containers_of(pid),
+        "",
+        "the next run reaps the dead run's containers"
+    );
 }
 
 /// Prints `SKIP <line>` past the test harness's output capture, so that every run shows

@@ -2,15 +2,18 @@
 //! image which is not PostgreSQL is refused before any scenario runs, and the major
 //! version is known (for client tools and for `--pg` matrices).
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use testcontainers::bollard::models::ContainerCreateBody;
+use testcontainers::bollard::query_parameters::CreateContainerOptionsBuilder;
 use testcontainers::bollard::Docker;
 
 use super::{engine, labels};
 use crate::backend::native::binaries;
 use crate::backend::BackendError;
 use crate::cleanup;
+use crate::names;
 
 /// How long `postgres --version` may take, container start included.
 const PROBE_DEADLINE: Duration = Duration::from_secs(60);
@@ -31,14 +34,25 @@ pub async fn postgres_version(docker: &Docker, image: &str) -> Result<ImageVersi
         labels: Some(labels::ours()),
         ..Default::default()
     };
-    let created = docker.create_container(None, body).await.map_err(|e| {
-        BackendError::Container(format!("failed to create a container of `{image}`: {e}"))
-    })?;
-    let id = created.id;
-    let registration = cleanup::register(format!("probe container of {image}"), {
-        let id = id.clone();
-        move || engine::remove_blocking(&id)
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "readiness-probe-{}-{}",
+        names::run_id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    // registered by name before the container exists, so that Ctrl-C removes it too
+    let registration = cleanup::register(format!("probe container {name}"), {
+        let name = name.clone();
+        move || engine::remove_blocking(&name)
     });
+    let options = CreateContainerOptionsBuilder::new().name(&name).build();
+    let created = docker
+        .create_container(Some(options), body)
+        .await
+        .map_err(|e| {
+            BackendError::Container(format!("failed to create a container of `{image}`: {e}"))
+        })?;
+    let id = created.id;
     let outcome = run_to_exit(docker, &id).await;
     let output = engine::log_tail(docker, &id, 20).await;
     if let Err(e) = engine::remove(docker, &id).await {

@@ -78,6 +78,12 @@ impl ContainerServer {
             COUNTER.fetch_add(1, Ordering::Relaxed)
         );
         let admin_password = Secret::generate();
+        // registered by name before the container exists, so that Ctrl-C during the start
+        // removes it too
+        let on_interrupt = cleanup::register(format!("container {name}"), {
+            let name = name.clone();
+            move || engine::remove_blocking(&name)
+        });
         let request = container_request(&backend.image, &name, profile, &admin_password);
         let container = match request.start().await {
             Ok(container) => container,
@@ -91,10 +97,6 @@ impl ContainerServer {
             }
         };
         let id = container.id().to_owned();
-        let on_interrupt = cleanup::register(format!("container {name}"), {
-            let id = id.clone();
-            move || engine::remove_blocking(&id)
-        });
         // from here on, dropping `server` removes the container, whatever fails next
         let mut server = ContainerServer {
             container: Some(container),
