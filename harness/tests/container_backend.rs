@@ -342,3 +342,38 @@ fn print_skip(line: &str) {
     // one write, so that the line is not interleaved with the harness's own
     let _ = std::io::stderr().write_all(format!("SKIP {line}\n").as_bytes());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kept_container_outlives_its_handle_under_a_name_the_reaper_skips() {
+    let Some(backend) = backend_or_skip("kept_container_outlives_its_handle").await else {
+        return;
+    };
+    let server = backend.start_container(ServerProfile::Fast).await.unwrap();
+    let id = server.id().to_owned();
+    let how_to_reach = server
+        .keep()
+        .expect("a kept container says how to reach it");
+    drop(server);
+    let docker = engine::connect().await.unwrap();
+    let kept = docker.inspect_container(&id, None).await;
+    engine::remove(&docker, &id).await.unwrap();
+    let name = kept
+        .expect("the kept container survives the drop")
+        .name
+        .unwrap_or_default();
+    assert!(
+        name.trim_start_matches('/')
+            .starts_with(labels::KEPT_PREFIX),
+        "{name}"
+    );
+    let password_file = how_to_reach
+        .split("(password in ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .expect("the password file is named");
+    let _ = std::fs::remove_file(password_file);
+    assert!(
+        how_to_reach.contains("docker rm -fv readiness-kept-"),
+        "{how_to_reach}"
+    );
+}
