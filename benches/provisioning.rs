@@ -1,11 +1,13 @@
 //! Handing a scenario a database: a template clone against what `#[sqlx::test]` does
 //! (`CREATE DATABASE`, then every migration), on one server in one run; and how long a
-//! native server takes from nothing to accepting connections.
+//! server takes from nothing to accepting connections: native against a container of the
+//! same major (`readiness-postgres:<major>`, else `READINESS_PG_IMAGE`), in one run.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion};
+use harness::backend::container::ContainerBackend;
 use harness::backend::native::NativeBackend;
 use harness::migrate::Migrations;
 use harness::template::TemplatePool;
@@ -86,8 +88,36 @@ pub fn benches(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(10));
-    group.bench_function(BenchmarkId::new("start_to_ready", "native"), |b| {
-        b.to_async(&runtime).iter_custom(|iters| {
+    let native: Arc<dyn Backend> = backend.clone();
+    bench_start_to_ready(&mut group, &runtime, "native", native);
+    match runtime.block_on(container_backend(backend.binaries().major)) {
+        Ok(container) => bench_start_to_ready(&mut group, &runtime, "container", container),
+        Err(why) => eprintln!("skipping server/start_to_ready/container: {why}"),
+    }
+    group.finish();
+}
+
+/// The container backend for the bench: `READINESS_PG_IMAGE`, else the native major's image.
+async fn container_backend(major: u32) -> Result<Arc<dyn Backend>, harness::backend::BackendError> {
+    let image = std::env::var(harness::backend::container::IMAGE_ENV)
+        .ok()
+        .filter(|v| !v.is_empty());
+    let backend = match image {
+        Some(image) => ContainerBackend::new(Some(image)).await?,
+        None => ContainerBackend::for_major(major).await?,
+    };
+    Ok(Arc::new(backend))
+}
+
+/// Times `backend.start` until the server accepts connections; teardown is not timed.
+fn bench_start_to_ready(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    runtime: &tokio::runtime::Runtime,
+    name: &str,
+    backend: Arc<dyn Backend>,
+) {
+    group.bench_function(BenchmarkId::new("start_to_ready", name), |b| {
+        b.to_async(runtime).iter_custom(|iters| {
             let backend = backend.clone();
             async move {
                 let mut timed = Duration::ZERO;
@@ -101,5 +131,4 @@ pub fn benches(c: &mut Criterion) {
             }
         })
     });
-    group.finish();
 }

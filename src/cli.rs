@@ -59,6 +59,11 @@ pub struct VerifyArgs {
     /// Print every scenario's evidence, not only the refuted ones'.
     #[arg(long)]
     pub detail: bool,
+    /// A version matrix: the whole verify once per PostgreSQL major (e.g. 15,17) on the
+    /// container backend, with readiness-postgres:<major> (else postgres:<major>); one
+    /// scorecard each, reports in <report>/pg<major>.
+    #[arg(long, value_delimiter = ',')]
+    pub pg: Vec<u32>,
 }
 
 fn parse_backend(s: &str) -> Result<BackendKind, String> {

@@ -1,13 +1,16 @@
 //! `readiness verify` and `readiness list`.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::{bail, Context as _};
+use harness::backend::container::ContainerBackend;
 use harness::backend::{self, BackendOptions};
 use harness::report;
 use harness::scenario::{Run, RunOptions};
 use harness::subject::Subject;
+use harness::BackendKind;
 
 use crate::cli::{BackendArgs, VerifyArgs};
 use crate::exit;
@@ -34,8 +37,66 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<u8> {
         .subject
         .clone()
         .unwrap_or_else(|| scenarios::subjects::bundled(scenarios::subjects::INSTANTVIZ));
-    let subject = Subject::load(&subject_dir).context("failed to load the subject")?;
+    // a bad subject is reported before any server starts
+    Subject::load(&subject_dir).context("failed to load the subject")?;
+    if !args.pg.is_empty() {
+        return verify_matrix(&args, &subject_dir).await;
+    }
     let backend = select_backend(&args.backend).await?;
+    verify_once(&args, &subject_dir, backend, &args.report).await
+}
+
+/// `--pg 15,17`: every major's backend first (so that a missing image stops the run before
+/// anything starts), then the whole verify per major, each with its own report directory.
+async fn verify_matrix(args: &VerifyArgs, subject_dir: &Path) -> anyhow::Result<u8> {
+    if args.backend.image.is_some() || args.backend.url.is_some() {
+        bail!("--pg picks each major's image itself: it cannot be combined with --image or --url");
+    }
+    if args
+        .backend
+        .backend
+        .is_some_and(|k| k != BackendKind::Container)
+    {
+        bail!("--pg runs on the container backend: it cannot be combined with --backend native or url");
+    }
+    let mut backends = Vec::new();
+    for &major in &args.pg {
+        let backend = ContainerBackend::for_major(major)
+            .await
+            .with_context(|| format!("failed to get a PostgreSQL {major} container backend"))?;
+        backends.push((major, backend));
+    }
+    let mut worst = exit::PROVEN;
+    for (major, backend) in backends {
+        eprintln!("\n== PostgreSQL {major} ==");
+        let report_dir = args.report.join(format!("pg{major}"));
+        let code = verify_once(args, subject_dir, Arc::new(backend), &report_dir).await?;
+        worst = worst_exit(worst, code);
+    }
+    Ok(worst)
+}
+
+/// The exit code of several runs: a usage error first, then anything not proven.
+fn worst_exit(a: u8, b: u8) -> u8 {
+    let rank = |code: u8| match code {
+        exit::USAGE => 2,
+        exit::NOT_ALL_PROVEN => 1,
+        _ => 0,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
+async fn verify_once(
+    args: &VerifyArgs,
+    subject_dir: &Path,
+    backend: Arc<dyn harness::Backend>,
+    report_dir: &Path,
+) -> anyhow::Result<u8> {
+    let subject = Subject::load(subject_dir).context("failed to load the subject")?;
     let seed = args.seed.unwrap_or_else(harness::seed::random);
     eprintln!(
         "readiness: verifying {} on {} (seed {seed})",
@@ -53,8 +114,8 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<u8> {
     drop(run);
 
     print!("{}", report::terminal::render(&scorecard, args.detail));
-    let written = report::write_all(&scorecard, &args.report)
-        .with_context(|| format!("failed to write the report into {}", args.report.display()))?;
+    let written = report::write_all(&scorecard, report_dir)
+        .with_context(|| format!("failed to write the report into {}", report_dir.display()))?;
     eprintln!(
         "  reports: {}",
         written

@@ -2,11 +2,15 @@
 //! verdicts, with the rendered scorecard in every failure message.
 //!
 //! The backend comes from `READINESS_TEST_BACKEND` (native, container or url; default:
-//! native); the seed from `READINESS_SEED` (default: random, printed).
+//! native); the container backend's image from `READINESS_PG_IMAGE`, else the image of the
+//! host's server major (`readiness-postgres:<major>` when built here). The seed comes from
+//! `READINESS_SEED` (default: random, printed).
 
 use std::path::Path;
 use std::sync::Arc;
 
+use harness::backend::container::ContainerBackend;
+use harness::backend::native::binaries;
 use harness::backend::{self, BackendOptions};
 use harness::evidence::{Scorecard, Status};
 use harness::scenario::{Run, RunOptions};
@@ -20,12 +24,25 @@ pub async fn test_backend() -> Arc<dyn Backend> {
         .filter(|v| !v.is_empty())
         .map(|v| v.parse::<BackendKind>().expect("READINESS_TEST_BACKEND"))
         .unwrap_or(BackendKind::Native);
-    backend::select(&BackendOptions {
-        kind: Some(kind),
-        ..BackendOptions::default()
-    })
-    .await
-    .unwrap_or_else(|e| panic!("the {kind} test backend is unavailable: {e}"))
+    let image_unset =
+        std::env::var(harness::backend::container::IMAGE_ENV).map_or(true, |v| v.is_empty());
+    let backend: Result<Arc<dyn Backend>, _> = match binaries::discover() {
+        Ok(host) if kind == BackendKind::Container && image_unset => {
+            ContainerBackend::for_major(host.major)
+                .await
+                .map(|b| Arc::new(b) as Arc<dyn Backend>)
+        }
+        _ => {
+            backend::select(&BackendOptions {
+                kind: Some(kind),
+                ..BackendOptions::default()
+            })
+            .await
+        }
+    };
+    let backend = backend.unwrap_or_else(|e| panic!("the {kind} test backend is unavailable: {e}"));
+    eprintln!("readiness test backend: {}", backend.describe());
+    backend
 }
 
 /// The run seed: `READINESS_SEED`, else random; printed so that a failure replays.

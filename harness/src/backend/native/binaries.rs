@@ -142,7 +142,7 @@ fn inspect(dir: &Path) -> Option<PgBinaries> {
 }
 
 /// "postgres (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" → "15.18".
-fn parse_version(text: &str) -> Option<String> {
+pub(crate) fn parse_version(text: &str) -> Option<String> {
     let after = text.split(')').nth(1)?.trim();
     let version = after.split_whitespace().next()?;
     version

@@ -59,7 +59,7 @@ impl Drop for ScratchDir {
     }
 }
 
-fn owner_line(pid: u32) -> std::io::Result<String> {
+pub(crate) fn owner_line(pid: u32) -> std::io::Result<String> {
     let start = process_start_time(pid).unwrap_or(0);
     Ok(format!("{pid} {start}\n"))
 }
@@ -72,7 +72,7 @@ fn process_start_time(pid: u32) -> Option<u64> {
     after_comm.split_whitespace().nth(19)?.parse().ok()
 }
 
-fn owner_alive(marker: &str) -> bool {
+pub(crate) fn owner_alive(marker: &str) -> bool {
     let mut parts = marker.split_whitespace();
     let (Some(pid), Some(start)) = (
         parts.next().and_then(|p| p.parse::<u32>().ok()),

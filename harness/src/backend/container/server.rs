@@ -1,0 +1,494 @@
+//! One disposable server in a container, started by testcontainers' runner: generated
+//! passwords, the profile's settings as `-c` arguments, port 5432 published on 127.0.0.1
+//! only, ready when a real connection succeeds (so any PostgreSQL image works, whatever it
+//! logs). Fault hooks: SIGKILL through the engine API (testcontainers only stops), pause,
+//! stop, start with the published port re-read. Removed with its volumes on drop (by
+//! testcontainers) and on Ctrl-C (by the cleanup registry).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use sqlx::{Connection, Executor, PgConnection};
+use testcontainers::bollard::models::{HostConfig, PortBinding};
+use testcontainers::bollard::query_parameters::{
+    KillContainerOptionsBuilder, RenameContainerOptionsBuilder,
+};
+use testcontainers::bollard::Docker;
+use testcontainers::core::IntoContainerPort;
+use testcontainers::runners::AsyncRunner;
+use testcontainers::{ContainerAsync, ContainerRequest, GenericImage, ImageExt};
+
+use super::{engine, labels, ContainerBackend};
+use crate::backend::native::{ADMIN_ROLE, APP_ROLE};
+use crate::backend::{
+    BackendError, BackendKind, ConnInfo, Fault, FaultError, PgTools, Server, ServerProfile,
+    ServerVersion,
+};
+use crate::cleanup::{self, Registration};
+use crate::names::{self, quote_literal};
+use crate::redact::Secret;
+
+/// The port PostgreSQL listens on inside the container.
+const PG_PORT: u16 = 5432;
+const CONTAINER_PORT: &str = "5432/tcp";
+/// How long a container may take from start to accepting connections (first start
+/// includes `initdb`).
+const READY_DEADLINE: Duration = Duration::from_secs(90);
+/// How long one connection attempt may take while waiting for readiness.
+const ATTEMPT_DEADLINE: Duration = Duration::from_secs(3);
+/// How long a clean stop may take before the engine kills the server.
+const STOP_GRACE_SECONDS: i32 = 60;
+/// PostgreSQL's shared memory lives in /dev/shm; the engine's default of 64 MiB is tight.
+const SHM_BYTES: u64 = 256 * 1024 * 1024;
+
+/// A PostgreSQL server in a container of the harness's own.
+#[derive(Debug)]
+pub struct ContainerServer {
+    /// `None` only once kept: testcontainers removes the container when this drops.
+    container: Option<ContainerAsync<GenericImage>>,
+    docker: Docker,
+    id: String,
+    name: String,
+    image: String,
+    image_version: String,
+    tools_major: u32,
+    profile: ServerProfile,
+    version: ServerVersion,
+    admin_password: Secret,
+    app_password: Secret,
+    port: AtomicU16,
+    /// Serialises the fault hooks, which change the container's state.
+    state: tokio::sync::Mutex<()>,
+    kept: AtomicBool,
+    _on_interrupt: Registration,
+}
+
+impl ContainerServer {
+    pub(super) async fn start(
+        backend: &ContainerBackend,
+        profile: ServerProfile,
+    ) -> Result<ContainerServer, BackendError> {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let docker = backend.docker.clone();
+        let name = format!(
+            "readiness-{}-{}",
+            names::run_id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let admin_password = Secret::generate();
+        // registered by name before the container exists, so that Ctrl-C during the start
+        // removes it too
+        let on_interrupt = cleanup::register(format!("container {name}"), {
+            let name = name.clone();
+            move || engine::remove_blocking(&name)
+        });
+        let request = container_request(&backend.image, &name, profile, &admin_password);
+        let container = match request.start().await {
+            Ok(container) => container,
+            Err(e) => {
+                // the runner leaves a container it created but could not start
+                let _ = engine::remove(&docker, &name).await;
+                return Err(BackendError::Start(format!(
+                    "failed to start a container of `{}`: {e}",
+                    backend.image
+                )));
+            }
+        };
+        let id = container.id().to_owned();
+        // from here on, dropping `server` removes the container, whatever fails next
+        let mut server = ContainerServer {
+            container: Some(container),
+            docker,
+            id,
+            name,
+            image: backend.image.clone(),
+            image_version: backend.version.version.clone(),
+            tools_major: backend.version.major,
+            profile,
+            version: ServerVersion {
+                num: 0,
+                text: String::new(),
+            },
+            admin_password,
+            app_password: Secret::generate(),
+            port: AtomicU16::new(0),
+            state: tokio::sync::Mutex::new(()),
+            kept: AtomicBool::new(false),
+            _on_interrupt: on_interrupt,
+        };
+        if let Err(why) = server.wait_ready().await {
+            return Err(server.start_error(why).await);
+        }
+        server.version = server.create_app_role().await?;
+        Ok(server)
+    }
+
+    /// Creates the app role and returns the server's version.
+    async fn create_app_role(&self) -> Result<ServerVersion, BackendError> {
+        let what = "the new container's admin connection";
+        let mut conn = PgConnection::connect_with(&self.admin().options())
+            .await
+            .map_err(|e| BackendError::sql(what, e))?;
+        let sql = format!(
+            "CREATE ROLE {APP_ROLE} LOGIN PASSWORD {} NOSUPERUSER NOCREATEDB NOCREATEROLE",
+            quote_literal(self.app_password.expose()),
+        );
+        conn.execute(sql.as_str())
+            .await
+            .map_err(|e| BackendError::sql(what, e))?;
+        let version = ServerVersion::query(&mut conn)
+            .await
+            .map_err(|e| BackendError::sql(what, e))?;
+        let _ = conn.close().await;
+        Ok(version)
+    }
+
+    /// Re-reads the published port, then connects until the server answers, the container
+    /// exits, or [`READY_DEADLINE`] passes.
+    async fn wait_ready(&self) -> Result<(), String> {
+        let started = Instant::now();
+        let mut last_error = String::from("no attempt finished");
+        loop {
+            let state = self.inspect_state().await?;
+            if !state.running {
+                return Err(format!(
+                    "the container exited with {} before accepting connections",
+                    state.exit_code
+                ));
+            }
+            if let Some(port) = state.port {
+                self.port.store(port, Ordering::SeqCst);
+                let attempt = tokio::time::timeout(
+                    ATTEMPT_DEADLINE,
+                    PgConnection::connect_with(&self.admin().options()),
+                )
+                .await;
+                match attempt {
+                    Ok(Ok(conn)) => {
+                        let _ = conn.close().await;
+                        return Ok(());
+                    }
+                    Ok(Err(e)) => last_error = e.to_string(),
+                    Err(_) => last_error = "a connection attempt timed out".into(),
+                }
+            }
+            if started.elapsed() > READY_DEADLINE {
+                return Err(format!(
+                    "it accepted no PostgreSQL connection within {} s (last attempt: {last_error})",
+                    READY_DEADLINE.as_secs()
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn inspect_state(&self) -> Result<ContainerState, String> {
+        let inspected = self
+            .docker
+            .inspect_container(&self.id, None)
+            .await
+            .map_err(|e| format!("failed to inspect the container: {e}"))?;
+        let state = inspected.state.unwrap_or_default();
+        let port = inspected
+            .network_settings
+            .and_then(|n| n.ports)
+            .and_then(|ports| ports.get(CONTAINER_PORT).cloned().flatten())
+            .and_then(|bindings| {
+                bindings
+                    .into_iter()
+                    .find_map(|b| b.host_port.and_then(|p| p.parse().ok()))
+            });
+        Ok(ContainerState {
+            running: state.running == Some(true),
+            paused: state.paused == Some(true),
+            exit_code: state.exit_code.unwrap_or(-1),
+            port,
+        })
+    }
+
+    async fn start_error(&self, why: String) -> BackendError {
+        let logs = self.log_tail().await;
+        BackendError::Start(format!(
+            "the container from image `{}` did not become a ready PostgreSQL server: {why}; \
+             its last lines:\n{logs}",
+            self.image
+        ))
+    }
+
+    fn failed(fault: Fault, detail: impl Into<String>) -> FaultError {
+        FaultError::Failed {
+            fault,
+            detail: detail.into(),
+        }
+    }
+
+    /// The container's id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The container's name (`readiness-<run>-<n>`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The last lines the container printed.
+    pub async fn log_tail(&self) -> String {
+        engine::log_tail(&self.docker, &self.id, 30).await
+    }
+}
+
+/// What the fault hooks need to know of the container.
+#[derive(Debug)]
+struct ContainerState {
+    running: bool,
+    paused: bool,
+    exit_code: i64,
+    port: Option<u16>,
+}
+
+/// The container: the official image's environment contract, the profile's settings as
+/// `-c` arguments, port 5432 published on 127.0.0.1 only, and our labels.
+fn container_request(
+    image: &str,
+    name: &str,
+    profile: ServerProfile,
+    admin_password: &Secret,
+) -> ContainerRequest<GenericImage> {
+    let mut cmd = vec!["postgres".to_owned()];
+    for (key, value) in profile.settings() {
+        cmd.push("-c".into());
+        cmd.push(format!("{key}={value}"));
+    }
+    let (repository, tag) = split_image(image);
+    GenericImage::new(repository, tag)
+        .with_exposed_port(PG_PORT.tcp())
+        .with_container_name(name)
+        .with_labels(labels::ours())
+        .with_env_var("POSTGRES_USER", ADMIN_ROLE)
+        .with_env_var("POSTGRES_PASSWORD", admin_password.expose())
+        .with_env_var("POSTGRES_DB", "postgres")
+        // the fault hooks crash the container, never the machine: initdb need not sync
+        .with_env_var("POSTGRES_INITDB_ARGS", "--data-checksums --no-sync")
+        .with_cmd(cmd)
+        .with_shm_size(SHM_BYTES)
+        .with_startup_timeout(READY_DEADLINE)
+        .with_host_config_modifier(|host: &mut HostConfig| {
+            // testcontainers publishes on every address; loopback only, on a free port
+            host.publish_all_ports = Some(false);
+            host.port_bindings = Some(HashMap::from([(
+                CONTAINER_PORT.to_owned(),
+                Some(vec![PortBinding {
+                    host_ip: Some("127.0.0.1".into()),
+                    host_port: None,
+                }]),
+            )]));
+        })
+}
+
+/// `repo[:tag]` → (`repo`, `tag`), where the repository may name a registry with a port
+/// (`registry:5000/postgres:17`); no tag means `latest`.
+fn split_image(image: &str) -> (&str, &str) {
+    match image.rsplit_once(':') {
+        Some((repository, tag)) if !tag.contains('/') => (repository, tag),
+        _ => (image, "latest"),
+    }
+}
+
+#[async_trait]
+impl Server for ContainerServer {
+    fn kind(&self) -> BackendKind {
+        BackendKind::Container
+    }
+
+    fn profile(&self) -> ServerProfile {
+        self.profile
+    }
+
+    fn version(&self) -> &ServerVersion {
+        &self.version
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "PostgreSQL {} ({} profile) in container {} from {} on 127.0.0.1:{}",
+            self.image_version,
+            self.profile,
+            self.name,
+            self.image,
+            self.port.load(Ordering::SeqCst)
+        )
+    }
+
+    fn admin(&self) -> ConnInfo {
+        ConnInfo {
+            host: "127.0.0.1".into(),
+            port: self.port.load(Ordering::SeqCst),
+            user: ADMIN_ROLE.into(),
+            password: self.admin_password.clone(),
+            database: "postgres".into(),
+        }
+    }
+
+    fn app(&self) -> ConnInfo {
+        ConnInfo {
+            user: APP_ROLE.into(),
+            password: self.app_password.clone(),
+            ..self.admin()
+        }
+    }
+
+    fn tools(&self) -> Option<PgTools> {
+        crate::backend::local_tools_for(self.tools_major)
+    }
+
+    /// SIGKILL to the container's init process: the kernel kills every process in the
+    /// container, as a crash would; the data stays in the container for a restart.
+    async fn kill(&self) -> Result<(), FaultError> {
+        let _state = self.state.lock().await;
+        let options = KillContainerOptionsBuilder::new().signal("SIGKILL").build();
+        self.docker
+            .kill_container(&self.id, Some(options))
+            .await
+            .map_err(|e| Self::failed(Fault::Kill, e.to_string()))?;
+        let started = Instant::now();
+        loop {
+            let state = self
+                .inspect_state()
+                .await
+                .map_err(|e| Self::failed(Fault::Kill, e))?;
+            if !state.running {
+                return Ok(());
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                return Err(Self::failed(
+                    Fault::Kill,
+                    "the container still runs 10 s after SIGKILL",
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Freezes every process of the container (the cgroup freezer): a hung database.
+    async fn pause(&self) -> Result<(), FaultError> {
+        let _state = self.state.lock().await;
+        self.container()
+            .pause()
+            .await
+            .map_err(|e| Self::failed(Fault::Pause, e.to_string()))
+    }
+
+    async fn resume(&self) -> Result<(), FaultError> {
+        let _state = self.state.lock().await;
+        self.container()
+            .unpause()
+            .await
+            .map_err(|e| Self::failed(Fault::Resume, e.to_string()))
+    }
+
+    /// A clean shutdown: the image's stop signal (SIGINT, a fast shutdown), then SIGKILL
+    /// after a grace period.
+    async fn stop(&self) -> Result<(), FaultError> {
+        let _state = self.state.lock().await;
+        self.stop_locked()
+            .await
+            .map_err(|e| Self::failed(Fault::Stop, e))
+    }
+
+    async fn restart(&self) -> Result<(), FaultError> {
+        let _state = self.state.lock().await;
+        let state = self
+            .inspect_state()
+            .await
+            .map_err(|e| Self::failed(Fault::Restart, e))?;
+        if state.paused {
+            self.container()
+                .unpause()
+                .await
+                .map_err(|e| Self::failed(Fault::Restart, e.to_string()))?;
+        }
+        if state.running {
+            self.stop_locked()
+                .await
+                .map_err(|e| Self::failed(Fault::Restart, e))?;
+        }
+        self.container()
+            .start()
+            .await
+            .map_err(|e| Self::failed(Fault::Restart, e.to_string()))?;
+        // the engine may publish a different port: wait_ready re-reads it
+        self.wait_ready()
+            .await
+            .map_err(|why| Self::failed(Fault::Restart, why))
+    }
+
+    fn keep(&self) -> Option<String> {
+        self.kept.store(true, Ordering::SeqCst);
+        let kept_name = format!("{}{}", labels::KEPT_PREFIX, self.name);
+        let (docker, id, name) = (self.docker.clone(), self.id.clone(), kept_name.clone());
+        let renamed = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let docker = engine::connect_fresh().await.unwrap_or(docker);
+                let options = RenameContainerOptionsBuilder::new().name(&name).build();
+                docker
+                    .rename_container(&id, options)
+                    .await
+                    .map_err(|e| e.to_string())
+            })
+        })
+        .join();
+        if !matches!(renamed, Ok(Ok(()))) {
+            tracing::warn!("failed to rename the kept container {}", self.name);
+        }
+        let password_file = std::env::temp_dir().join(format!("{kept_name}.password"));
+        let _ = write_private(&password_file, self.admin_password.expose());
+        Some(format!(
+            "{} (password in {}); remove with: docker rm -fv {kept_name}",
+            self.admin().display_url(),
+            password_file.display(),
+        ))
+    }
+}
+
+impl ContainerServer {
+    async fn stop_locked(&self) -> Result<(), String> {
+        self.container()
+            .stop_with_timeout(Some(STOP_GRACE_SECONDS))
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    fn container(&self) -> &ContainerAsync<GenericImage> {
+        self.container
+            .as_ref()
+            .expect("the container handle lives until the server drops")
+    }
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+impl Drop for ContainerServer {
+    fn drop(&mut self) {
+        if self.kept.load(Ordering::SeqCst) {
+            // testcontainers removes the container when its handle drops: not this one
+            std::mem::forget(self.container.take());
+        }
+    }
+}

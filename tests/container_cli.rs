@@ -1,0 +1,267 @@
+//! `readiness verify` on the container backend with bad input: no Docker engine, an image
+//! that is missing and cannot be pulled, an image that is not PostgreSQL, a `--pg` major
+//! with no image. Each is one clear error, exit 2, and no container left behind. And the
+//! two ways a run ends early: Ctrl-C removes its containers; a SIGKILLed run's containers
+//! are reaped by the next run.
+//!
+//! Tests that need an engine print a SKIP line without one, unless
+//! `READINESS_REQUIRE_DOCKER=1`, which makes that a failure.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn readiness(args: &[&str], env: &[(&str, &str)]) -> (Output, u32) {
+    let child = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(args)
+        .envs(env.iter().copied())
+        .env("READINESS_LOG", "off")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run readiness");
+    let pid = child.id();
+    (child.wait_with_output().expect("readiness output"), pid)
+}
+
+/// Asserts exit 2 with exactly one error containing every one of `expected`.
+#[track_caller]
+fn assert_one_clear_error(output: &Output, expected: &[&str]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "exit code; stderr:\n{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("error:").count(),
+        1,
+        "one error, once:\n{stderr}"
+    );
+    for text in expected {
+        assert!(stderr.contains(text), "expected `{text}` in:\n{stderr}");
+    }
+}
+
+fn require_docker() -> bool {
+    std::env::var("READINESS_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
+}
+
+fn docker_answers(test: &str) -> bool {
+    let answers = Command::new("docker")
+        .arg("info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !answers {
+        assert!(
+            !require_docker(),
+            "READINESS_REQUIRE_DOCKER=1 but no Docker engine answers"
+        );
+        print_skip(&format!(
+            "{test}: no Docker engine answers (READINESS_REQUIRE_DOCKER=1 makes this a failure)"
+        ));
+    }
+    answers
+}
+
+/// Containers, running or not, that the readiness process `pid` created.
+fn containers_of(pid: u32) -> String {
+    let output = Command::new("docker")
+        .args(["ps", "--all", "--quiet", "--filter"])
+        .arg(format!("label=readiness.owner-pid={pid}"))
+        .output()
+        .expect("docker ps");
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[test]
+fn no_docker_engine_is_one_clear_error() {
+    let (output, _) = readiness(
+        &["verify", "--backend", "container", "--only", "migrations"],
+        &[("DOCKER_HOST", "unix:///nonexistent")],
+    );
+    assert_one_clear_error(
+        &output,
+        &["no Docker engine answers at unix:///nonexistent"],
+    );
+}
+
+#[test]
+fn missing_image_that_cannot_be_pulled_is_one_clear_error() {
+    if !docker_answers("missing_image_that_cannot_be_pulled_is_one_clear_error") {
+        return;
+    }
+    let image = "readiness-postgres:no-such-tag";
+    let (output, pid) = readiness(&["verify", "--backend", "container", "--image", image], &[]);
+    assert_one_clear_error(
+        &output,
+        &[
+            &format!("image `{image}` is not on this machine and could not be pulled"),
+            "scripts/build-postgres-image",
+        ],
+    );
+    assert_eq!(containers_of(pid), "", "nothing left behind");
+}
+
+#[test]
+fn pg_major_without_an_image_is_one_clear_error() {
+    if !docker_answers("pg_major_without_an_image_is_one_clear_error") {
+        return;
+    }
+    let (output, pid) = readiness(&["verify", "--pg", "99"], &[]);
+    assert_one_clear_error(&output, &["postgres:99", "scripts/build-postgres-image 99"]);
+    assert_eq!(containers_of(pid), "", "nothing left behind");
+}
+
+#[test]
+fn image_that_is_not_postgres_is_one_clear_error() {
+    let test = "image_that_is_not_postgres_is_one_clear_error";
+    if !docker_answers(test) {
+        return;
+    }
+    // a PostgreSQL image whose entrypoint is replaced by a shell that prints and exits
+    let base = std::env::var("READINESS_PG_IMAGE")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "readiness-postgres:15".into());
+    let image = "readiness-test-not-postgres-cli:latest";
+    let mut build = Command::new("docker")
+        .args(["build", "--quiet", "--tag", image, "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("docker build");
+    write!(
+        build.stdin.take().unwrap(),
+        "FROM {base}\nENTRYPOINT [\"/bin/sh\", \"-c\", \"echo a web server\"]\n"
+    )
+    .unwrap();
+    if !build.wait().unwrap().success() {
+        assert!(
+            !require_docker(),
+            "could not build a test image from {base}"
+        );
+        print_skip(&format!(
+            "{test}: no base image {base} (build it with scripts/build-postgres-image)"
+        ));
+        return;
+    }
+    let (output, pid) = readiness(&["verify", "--backend", "container", "--image", image], &[]);
+    let leftovers = containers_of(pid);
+    let _ = Command::new("docker").args(["image", "rm", image]).output();
+    assert_one_clear_error(
+        &output,
+        &[
+            &format!("image `{image}` is not a PostgreSQL image"),
+            "a web server",
+        ],
+    );
+    assert_eq!(leftovers, "", "nothing left behind");
+}
+
+/// The names of the server containers (not image probes) of the readiness process `pid`.
+fn servers_of(pid: u32) -> Vec<String> {
+    let output = Command::new("docker")
+        .args(["ps", "--all", "--format", "{{.Names}}", "--filter"])
+        .arg(format!("label=readiness.owner-pid={pid}"))
+        .output()
+        .expect("docker ps");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|name| name.starts_with("readiness-") && !name.starts_with("readiness-probe-"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Starts `readiness verify` on the container backend and waits until a server container runs.
+fn verify_with_a_container() -> (std::process::Child, u32) {
+    let image = std::env::var("READINESS_PG_IMAGE")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "readiness-postgres:15".into());
+    let child = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(["verify", "--backend", "container", "--image", &image])
+        .args(["--only", "migrations", "--report"])
+        .arg(std::env::temp_dir().join(format!("readiness-cli-test-{}", std::process::id())))
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run readiness");
+    let pid = child.id();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while servers_of(pid).is_empty() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "readiness started no server container within 60 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    (child, pid)
+}
+
+fn signal(pid: u32, signal: &str) {
+    let sent = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(sent.success(), "kill {signal} {pid}");
+}
+
+/// The reaper of one test must not clean up after the other: these two run one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+#[test]
+fn interrupted_run_removes_its_containers() {
+    if !docker_answers("interrupted_run_removes_its_containers") {
+        return;
+    }
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (child, pid) = verify_with_a_container();
+    signal(pid, "-INT");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted: tore down"), "{stderr}");
+    assert_eq!(containers_of(pid), "", "Ctrl-C leaves no container");
+}
+
+#[test]
+fn killed_run_leaves_containers_that_the_next_run_reaps() {
+    if !docker_answers("killed_run_leaves_containers_that_the_next_run_reaps") {
+        return;
+    }
+    let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let (mut child, pid) = verify_with_a_container();
+    signal(pid, "-KILL");
+    let _ = child.wait();
+    assert!(
+        !servers_of(pid).is_empty(),
+        "a SIGKILLed run cannot clean up"
+    );
+    // any container-backend run reaps first, even one that then fails on its image
+    let (_, _) = readiness(
+        &[
+            "verify",
+            "--backend",
+            "container",
+            "--image",
+            "readiness-postgres:no-such-tag",
+        ],
+        &[],
+    );
+    assert_eq!(
+        containers_of(pid),
+        "",
+        "the next run reaps the dead run's containers"
+    );
+}
+
+/// Prints `SKIP <line>` past the test harness's output capture, so that every run shows
+/// it (`.ci/run` counts these lines).
+fn print_skip(line: &str) {
+    use std::io::Write as _;
+    // one write, so that the line is not interleaved with the harness's own
+    let _ = std::io::stderr().write_all(format!("SKIP {line}\n").as_bytes());
+}
