@@ -312,7 +312,7 @@ pub trait Server: Send + Sync + fmt::Debug {
     }
 
     /// The server's log so far, where the backend can read it.
-    fn log(&self) -> Option<String> {
+    async fn log(&self) -> Option<String> {
         None
     }
 

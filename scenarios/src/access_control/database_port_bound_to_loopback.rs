@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use harness::configfiles::{compose, pgconf};
 use harness::netns::Netns;
 use harness::scenario::{Context, ScenarioError};
-use harness::{Evidence, Outcome, Scenario, ServerProfile};
+use harness::{BackendKind, Evidence, Outcome, Scenario, ServerProfile};
 
 pub struct DatabasePortBoundToLoopback;
 
@@ -48,7 +48,7 @@ impl Scenario for DatabasePortBoundToLoopback {
         };
         evidence.push_observation("configured", &spec);
 
-        let probe = match Netns::create() {
+        let probe = match native_netns(ctx) {
             Ok(ns) => Some(probe_from_another_network(ctx, &ns, host_only).await?),
             Err(why) => {
                 evidence.push_observation("live probe", format!("not run: {why}"));
@@ -112,6 +112,15 @@ impl Scenario for DatabasePortBoundToLoopback {
             }
         })
     }
+}
+
+/// A namespace to probe from: only the native backend's servers listen where their
+/// settings say (a container's reachability is Docker's port publishing, not the server's).
+fn native_netns(ctx: &Context) -> Result<Netns, String> {
+    if ctx.backend().kind() != BackendKind::Native {
+        return Err(format!("the live probe needs the native backend, not {}", ctx.backend().kind()));
+    }
+    Netns::create()
 }
 
 /// What the compose file (else postgresql.conf) says about reachability.

@@ -89,7 +89,7 @@ impl Scenario for SlowQueriesAreLogged {
         };
         // the log is written by another process: give it a moment
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let Some(log) = server.log() else {
+        let Some(log) = server.log().await else {
             evidence.summary = format!("the {} backend cannot read the server log", server.kind());
             return Ok(Outcome::not_proven(evidence));
         };

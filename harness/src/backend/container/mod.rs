@@ -94,7 +94,7 @@ impl ContainerBackend {
         &self,
         profile: ServerProfile,
     ) -> Result<ContainerServer, BackendError> {
-        ContainerServer::start(self, profile).await
+        ContainerServer::start(self, profile, &[]).await
     }
 }
 
@@ -112,7 +112,17 @@ impl Backend for ContainerBackend {
     }
 
     async fn start(&self, profile: ServerProfile) -> Result<Arc<dyn Server>, BackendError> {
-        Ok(Arc::new(ContainerServer::start(self, profile).await?))
+        Ok(Arc::new(ContainerServer::start(self, profile, &[]).await?))
+    }
+
+    async fn start_with_settings(
+        &self,
+        profile: ServerProfile,
+        settings: &[(String, String)],
+    ) -> Result<Arc<dyn Server>, BackendError> {
+        Ok(Arc::new(
+            ContainerServer::start(self, profile, settings).await?,
+        ))
     }
 }
 

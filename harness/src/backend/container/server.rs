@@ -69,6 +69,7 @@ impl ContainerServer {
     pub(super) async fn start(
         backend: &ContainerBackend,
         profile: ServerProfile,
+        settings: &[(String, String)],
     ) -> Result<ContainerServer, BackendError> {
         static COUNTER: AtomicU32 = AtomicU32::new(0);
         let docker = backend.docker.clone();
@@ -84,7 +85,7 @@ impl ContainerServer {
             let name = name.clone();
             move || engine::remove_blocking(&name)
         });
-        let request = container_request(&backend.image, &name, profile, &admin_password);
+        let request = container_request(&backend.image, &name, profile, settings, &admin_password);
         let container = match request.start().await {
             Ok(container) => container,
             Err(e) => {
@@ -255,10 +256,15 @@ fn container_request(
     image: &str,
     name: &str,
     profile: ServerProfile,
+    settings: &[(String, String)],
     admin_password: &Secret,
 ) -> ContainerRequest<GenericImage> {
     let mut cmd = vec!["postgres".to_owned()];
-    for (key, value) in profile.settings() {
+    let profile_settings = profile
+        .settings()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+    for (key, value) in profile_settings.chain(settings.iter().cloned()) {
         cmd.push("-c".into());
         cmd.push(format!("{key}={value}"));
     }
@@ -423,6 +429,10 @@ impl Server for ContainerServer {
         self.wait_ready()
             .await
             .map_err(|why| Self::failed(Fault::Restart, why))
+    }
+
+    async fn log(&self) -> Option<String> {
+        Some(engine::log_tail(&self.docker, &self.id, 100_000).await)
     }
 
     fn keep(&self) -> Option<String> {

@@ -378,7 +378,7 @@ impl Server for NativeServer {
         }
     }
 
-    fn log(&self) -> Option<String> {
+    async fn log(&self) -> Option<String> {
         std::fs::read_to_string(&self.spec.log_file).ok()
     }
 
