@@ -6,6 +6,7 @@
 
 pub mod claims;
 pub mod flows;
+pub mod indexes;
 pub mod migrations;
 pub mod subjects;
 pub mod testing;
@@ -19,6 +20,7 @@ pub use claims::CLAIMS;
 /// Every scenario, grouped by claim.
 pub fn all() -> Vec<Arc<dyn Scenario>> {
     let mut scenarios: Vec<Arc<dyn Scenario>> = Vec::new();
+    scenarios.extend(indexes::scenarios());
     scenarios.extend(migrations::scenarios());
     scenarios
 }

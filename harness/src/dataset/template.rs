@@ -3,7 +3,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use sha2::{Digest, Sha256};
+
 use super::load::{load, LoadReport};
+use super::scales::scale_label;
 use crate::migrate::Migrations;
 use crate::scenario::ScenarioError;
 use crate::subject::Subject;
@@ -26,7 +29,7 @@ pub async fn seeded_template(
     users: u64,
     seed: u64,
 ) -> Result<SeededTemplate, ScenarioError> {
-    let key = format!("dataset-{}-{users}-{seed}", migrations.hash());
+    let key = template_key(&migrations, users, seed);
     let outcome: Arc<Mutex<Option<Result<LoadReport, ScenarioError>>>> = Arc::default();
     let slot = outcome.clone();
     let template = pool
@@ -55,4 +58,13 @@ pub async fn seeded_template(
         name: template?,
         built,
     })
+}
+
+/// A key that differs for every scale, seed and set of migrations within the 16
+/// characters a template's name keeps of it: "d100k_" and a hash of the rest.
+fn template_key(migrations: &Migrations, users: u64, seed: u64) -> String {
+    let digest = Sha256::digest(format!("{}:{users}:{seed}", migrations.hash()));
+    let head = format!("d{}_", scale_label(users));
+    let room = 16usize.saturating_sub(head.len()).max(6);
+    format!("{head}{}", &hex::encode(digest)[..room])
 }
