@@ -135,24 +135,33 @@ pub fn median(samples: &mut [f64]) -> f64 {
     }
 }
 
-/// Runs `query` as `sampling` says and returns its median server time and the run count.
-pub async fn measure(
-    conn: &mut PgConnection,
-    query: &PreparedQuery,
+/// Runs one main query at several scales — `targets` pairs each scale's connection with
+/// the query prepared there — round after round, one run per scale per round, so that
+/// whatever else the machine does falls on every scale alike. Returns each scale's
+/// median server time and run count.
+pub async fn measure_interleaved(
+    targets: &mut [(&mut PgConnection, &PreparedQuery)],
     sampling: Sampling,
-) -> Result<(f64, usize), ScenarioError> {
-    for _ in 0..sampling.warmup {
-        query.server_ms(conn).await?;
+) -> Result<Vec<(f64, usize)>, ScenarioError> {
+    for (conn, query) in targets.iter_mut() {
+        for _ in 0..sampling.warmup {
+            query.server_ms(conn).await?;
+        }
     }
+    let budget = sampling.budget * targets.len().max(1) as u32;
     let started = Instant::now();
-    let mut samples = Vec::with_capacity(sampling.max_runs);
-    while samples.len() < sampling.max_runs
-        && (samples.len() < sampling.min_runs || started.elapsed() < sampling.budget)
-    {
-        samples.push(query.server_ms(conn).await?);
+    let mut samples: Vec<Vec<f64>> = vec![Vec::with_capacity(sampling.max_runs); targets.len()];
+    let mut rounds = 0;
+    while rounds < sampling.max_runs && (rounds < sampling.min_runs || started.elapsed() < budget) {
+        for ((conn, query), samples) in targets.iter_mut().zip(samples.iter_mut()) {
+            samples.push(query.server_ms(conn).await?);
+        }
+        rounds += 1;
     }
-    let runs = samples.len();
-    Ok((median(&mut samples), runs))
+    Ok(samples
+        .into_iter()
+        .map(|mut s| (median(&mut s), s.len()))
+        .collect())
 }
 
 #[cfg(test)]

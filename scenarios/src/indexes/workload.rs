@@ -127,31 +127,45 @@ impl AtScale {
 }
 
 /// Every main query's growth curve over `scales`, with how long each dataset took to get.
+/// Every scale's clone is open at once and each query is measured at all of them in
+/// interleaved rounds, so that a busy moment does not fall on one scale only.
 pub async fn measure_curves(
     ctx: &Context,
     scales: &[u64],
     sampling: Sampling,
 ) -> Result<(Vec<Curve>, Vec<(u64, Duration)>), ScenarioError> {
-    let mut curves: Vec<Curve> = ctx
-        .subject()
-        .manifest
-        .queries
-        .iter()
-        .map(|q| Curve::new(&q.name))
-        .collect();
-    let mut provisioning = Vec::new();
+    let mut opened = Vec::with_capacity(scales.len());
     for &users in scales {
-        let mut at = AtScale::open(ctx, users).await?;
-        provisioning.push((users, at.provisioned_in));
-        for (curve, query) in curves.iter_mut().zip(at.queries.clone()) {
-            let (median_ms, runs) = growth::measure(&mut at.conn, &query, sampling).await?;
+        opened.push(AtScale::open(ctx, users).await?);
+    }
+    let provisioning = opened
+        .iter()
+        .map(|at| (at.users, at.provisioned_in))
+        .collect();
+    let mut curves = Vec::new();
+    for (position, query) in ctx.subject().manifest.queries.iter().enumerate() {
+        let prepared: Vec<PreparedQuery> = opened
+            .iter()
+            .map(|at| at.queries[position].clone())
+            .collect();
+        let mut targets: Vec<(&mut PgConnection, &PreparedQuery)> = opened
+            .iter_mut()
+            .map(|at| &mut at.conn)
+            .zip(prepared.iter())
+            .collect();
+        let medians = growth::measure_interleaved(&mut targets, sampling).await?;
+        let mut curve = Curve::new(&query.name);
+        for (at, (median_ms, runs)) in opened.iter().zip(medians) {
             curve.points.push(Point {
-                users,
+                users: at.users,
                 rows: at.rows,
                 median_ms,
                 runs,
             });
         }
+        curves.push(curve);
+    }
+    for at in opened {
         at.close().await;
     }
     Ok((curves, provisioning))
