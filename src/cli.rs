@@ -22,6 +22,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// List the claims and the scenarios that prove them.
     List,
+    /// Measure each main query's latency against the data's scale; writes bench.json and
+    /// bench.svg into the report directory.
+    Bench(BenchArgs),
 }
 
 /// Where the servers come from.
@@ -68,4 +71,28 @@ pub struct VerifyArgs {
 
 fn parse_backend(s: &str) -> Result<BackendKind, String> {
     s.parse()
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The subject directory, holding readiness.toml (default: the bundled instantviz).
+    #[arg(long)]
+    pub subject: Option<PathBuf>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Numbers of users, comma-separated, e.g. 1k,10k,100k,1m (default: READINESS_SCALES,
+    /// then the manifest's scale.verify_scales).
+    #[arg(long, value_delimiter = ',', value_parser = parse_scale)]
+    pub scales: Vec<u64>,
+    /// Where bench.json and bench.svg go.
+    #[arg(long, default_value = "readiness-report")]
+    pub report: PathBuf,
+    /// The seed of the generated data.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+fn parse_scale(s: &str) -> Result<u64, String> {
+    harness::dataset::parse_scale(s)
+        .ok_or_else(|| format!("`{s}` is not a scale (expected e.g. 1k, 10k, 100k, 1m or 2500)"))
 }

@@ -1,5 +1,6 @@
 //! `readiness`: proves, on a real PostgreSQL, the claims a team makes about its database.
 
+mod bench;
 mod cli;
 mod exit;
 mod interrupt;
@@ -27,6 +28,7 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             cli::Command::Verify(args) => verify::run(args).await,
             cli::Command::List => verify::list(),
+            cli::Command::Bench(args) => bench::run(args).await,
         }
     })
 }

@@ -204,31 +204,15 @@ impl Context {
     ) -> Result<Database, ScenarioError> {
         let migrations = self.migrations().await?;
         let pool = self.pool().await?;
-        let seed = self.run.options.seed;
-        let key = format!("dataset-{}-{users}-{seed}", migrations.hash());
-        let subject = self.run.subject.clone();
-        let load_error = std::sync::Arc::new(Mutex::new(None));
-        let slot = load_error.clone();
-        let template = pool
-            .template(&key, |db| {
-                Box::pin(async move {
-                    migrations.up(&db.admin()).await?;
-                    if let Err(e) = crate::dataset::load(&db, &subject, users, seed).await {
-                        let message = e.to_string();
-                        *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
-                        return Err(TemplateError::Build {
-                            template: db.name().to_owned(),
-                            message,
-                        });
-                    }
-                    Ok(())
-                })
-            })
-            .await;
-        if let Some(e) = load_error.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            return Err(e);
-        }
-        let db = pool.clone_of(&template?, label).await?;
+        let template = crate::dataset::seeded_template(
+            &pool,
+            migrations,
+            self.run.subject.clone(),
+            users,
+            self.run.options.seed,
+        )
+        .await?;
+        let db = pool.clone_of(&template.name, label).await?;
         Ok(self.track(db))
     }
 

@@ -8,6 +8,7 @@ pub mod access_control;
 pub mod claims;
 pub mod constraints;
 pub mod flows;
+pub mod indexes;
 pub mod migrations;
 pub mod monitoring;
 pub mod subjects;
@@ -22,6 +23,7 @@ pub use claims::CLAIMS;
 /// Every scenario, grouped by claim.
 pub fn all() -> Vec<Arc<dyn Scenario>> {
     let mut scenarios: Vec<Arc<dyn Scenario>> = Vec::new();
+    scenarios.extend(indexes::scenarios());
     scenarios.extend(constraints::scenarios());
     scenarios.extend(migrations::scenarios());
     scenarios.extend(access_control::scenarios());

@@ -22,7 +22,7 @@ pub use flows::{FlowsSection, SqlFlow};
 pub use migrations::{MigrationSource, MigrationsSection};
 pub use monitoring::MonitoringSection;
 pub use queries::Query;
-pub use scale::{ScaleSection, ScaleTable};
+pub use scale::{ScaleSection, ScaleTable, DEFAULT_SEQ_SCAN_MAX_ROWS};
 
 /// The file name of a manifest inside a subject directory.
 pub const MANIFEST_FILE: &str = "readiness.toml";
@@ -139,6 +139,11 @@ impl Manifest {
         .map_err(|(k, m)| invalid(k, m))?;
         check_unique_names("queries", self.queries.iter().map(|q| q.name.as_str()))
             .map_err(|(k, m)| invalid(k, m))?;
+        if let Some(scale) = &self.scale {
+            scale
+                .validate()
+                .map_err(|(key, message)| invalid(key, message))?;
+        }
         for (i, constraint) in self.constraints.iter().enumerate() {
             constraint
                 .validate()

@@ -118,7 +118,10 @@ impl Scenario for DatabasePortBoundToLoopback {
 /// settings say (a container's reachability is Docker's port publishing, not the server's).
 fn native_netns(ctx: &Context) -> Result<Netns, String> {
     if ctx.backend().kind() != BackendKind::Native {
-        return Err(format!("the live probe needs the native backend, not {}", ctx.backend().kind()));
+        return Err(format!(
+            "the live probe needs the native backend, not {}",
+            ctx.backend().kind()
+        ));
     }
     Netns::create()
 }

@@ -1,0 +1,206 @@
+//! Claim: indexes; fault: none (data at scale); check: at every scale, each main query,
+//! with parameters drawn from the data, runs under `EXPLAIN (ANALYZE, BUFFERS)` using the
+//! index the manifest expects (or one on the same table with the same leading key, which
+//! the planner may rightly prefer, noted in the evidence), and no execution — its triggers and foreign-key cascades
+//! included, counted by the server's own scan counters — reads a table of more than
+//! `scale.seq_scan_max_rows` rows in full. A plan on an empty database proves nothing:
+//! planners rightly scan small tables.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use harness::dataset::{scale_label, scale_of};
+use harness::plan::{render::title, render_redacted};
+use harness::probe::{PreparedQuery, Probe};
+use harness::scenario::{Context, ScenarioError};
+use harness::{Evidence, Outcome, Scenario};
+
+use super::scales::{labels, verify_scales};
+use super::workload::AtScale;
+
+pub struct ExpectedIndexUsedAtScale;
+
+#[async_trait]
+impl Scenario for ExpectedIndexUsedAtScale {
+    fn id(&self) -> &'static str {
+        "expected-index-used-at-scale"
+    }
+
+    fn claim(&self) -> &'static str {
+        super::CLAIM
+    }
+
+    fn title(&self) -> &'static str {
+        "each main query uses its index at every scale and reads no large table in full"
+    }
+
+    fn deadline(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(900)
+    }
+
+    async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
+        let scales = verify_scales(ctx.subject())?;
+        let threshold = scale_of(ctx.subject())?.seq_scan_max_rows;
+        if ctx.subject().manifest.queries.is_empty() {
+            return Ok(Outcome::not_proven(Evidence::new(
+                "the manifest names no main query ([[queries]])",
+            )));
+        }
+        let mut evidence = Evidence::new("")
+            .observe("scales (users)", labels(&scales))
+            .observe(
+                "a sequential scan fails the check on tables of more than",
+                format!("{threshold} rows"),
+            )
+            .seed(ctx.options().seed);
+        let mut failures = Vec::new();
+        for &users in &scales {
+            let mut at = AtScale::open(ctx, users).await?;
+            evidence.push_timing(
+                format!("dataset at {} users ready", scale_label(users)),
+                at.provisioned_in,
+            );
+            for query in at.queries.clone() {
+                let probe = query.probe(&mut at.conn).await?;
+                let (problems, notes) = problems(&at, &query, &probe, threshold);
+                for note in notes {
+                    evidence.push_observation(
+                        format!("`{}` at {}", query.name, scale_label(users)),
+                        note,
+                    );
+                }
+                if users == *scales.last().expect("scales are not empty") || !problems.is_empty() {
+                    evidence.push_observation(
+                        format!("plan of `{}` at {}", query.name, scale_label(users)),
+                        outline(&probe),
+                    );
+                }
+                if !problems.is_empty() {
+                    failures.push(format!(
+                        "`{}` at {} users: {}",
+                        query.name,
+                        scale_label(users),
+                        problems.join("; ")
+                    ));
+                    let mut details = problems;
+                    details.push(format!("parameters: {}", query.describe_args()));
+                    details.extend(
+                        render_redacted(&probe.explained)
+                            .lines()
+                            .map(|l| format!("plan: {l}")),
+                    );
+                    evidence.push_counterexample(
+                        format!("`{}` at {} users", query.name, scale_label(users)),
+                        details,
+                    );
+                }
+            }
+            at.close().await;
+        }
+        let queries = ctx.subject().manifest.queries.len();
+        evidence.summary = if failures.is_empty() {
+            format!(
+                "all {queries} main queries use their expected index at {} users and read no table of more than {threshold} rows in full",
+                labels(&scales)
+            )
+        } else {
+            failures.join("; ")
+        };
+        Ok(Outcome::decide(failures.is_empty(), evidence))
+    }
+}
+
+/// What is wrong with one execution (the expected index unused, large tables read in
+/// full), and what is worth noting (an equivalent index used instead of the expected one).
+fn problems(
+    at: &AtScale,
+    query: &PreparedQuery,
+    probe: &Probe,
+    threshold: u64,
+) -> (Vec<String>, Vec<String>) {
+    let mut problems = Vec::new();
+    let mut notes = Vec::new();
+    if let Some(index) = &query.expect_index {
+        if !probe.explained.root.uses_index(index) {
+            let used = probe.explained.root.indexes();
+            match used.iter().find(|u| at.leads_like(u, index)) {
+                Some(equivalent) => notes.push(format!(
+                    "uses {equivalent} rather than {index}: same table, same leading key"
+                )),
+                None if used.is_empty() => {
+                    problems.push(format!("does not use {index} (no index at all)"))
+                }
+                None => problems.push(format!(
+                    "does not use {index} (uses {})",
+                    used.into_iter().collect::<Vec<_>>().join(", ")
+                )),
+            }
+        }
+    }
+    let in_plan: BTreeSet<&str> = probe
+        .explained
+        .root
+        .seq_scans()
+        .into_iter()
+        .filter_map(|n| n.relation.as_deref())
+        .collect();
+    let mut scanned: Vec<(String, f64, bool)> = in_plan
+        .iter()
+        .map(|relation| (relation.to_string(), at.rows_of(relation), true))
+        .collect();
+    for counted in &probe.seq_scanned {
+        let bare = counted
+            .relation
+            .rsplit('.')
+            .next()
+            .unwrap_or(&counted.relation);
+        if !in_plan.contains(bare) && !in_plan.contains(counted.relation.as_str()) {
+            scanned.push((counted.relation.clone(), counted.table_rows, false));
+        }
+    }
+    for (relation, rows, planned) in scanned {
+        if rows > threshold as f64 {
+            let source = if planned {
+                String::new()
+            } else {
+                format!(" inside a trigger ({})", triggers(probe))
+            };
+            problems.push(format!("reads {relation} ({rows:.0} rows) in full{source}"));
+        }
+    }
+    (problems, notes)
+}
+
+/// The triggers that fired, for saying where a scan the plan does not show came from.
+fn triggers(probe: &Probe) -> String {
+    let fired: Vec<String> = probe
+        .explained
+        .triggers
+        .iter()
+        .map(|t| {
+            format!(
+                "{} on {}: {} call(s), {:.1} ms",
+                t.constraint.as_deref().unwrap_or(&t.name),
+                t.relation.as_deref().unwrap_or("?"),
+                t.calls,
+                t.time_ms.unwrap_or(0.0)
+            )
+        })
+        .collect();
+    if fired.is_empty() {
+        "no trigger reported".into()
+    } else {
+        fired.join(", ")
+    }
+}
+
+/// The plan's nodes on one line: "Limit → Index Scan Backward using … on workspaces".
+fn outline(probe: &Probe) -> String {
+    let mut nodes: Vec<String> = probe.explained.root.walk().into_iter().map(title).collect();
+    for trigger in &probe.explained.triggers {
+        if let Some(constraint) = &trigger.constraint {
+            nodes.push(format!("trigger {constraint}"));
+        }
+    }
+    nodes.join(" → ")
+}

@@ -1,0 +1,124 @@
+//! Claim: indexes; fault: none (data at growing scales); check: each main query's latency
+//! (the median of many runs, as the server times them) at every scale, and the slope of
+//! log(latency) against log(rows). An index lookup's slope stays near 0; a query whose
+//! slope exceeds [`INDEX_LOOKUP_MAX_SLOPE`] grows with its table and is refuted with the
+//! curve. Deletes count too: deleting one user must stay fast, which needs an index on
+//! every foreign key its cascade follows — the probe at the largest scale names the
+//! tables it read in full and the triggers that did it.
+
+use async_trait::async_trait;
+use harness::dataset::scale_label;
+use harness::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE};
+use harness::scenario::{Context, ScenarioError};
+use harness::{Evidence, Outcome, Scenario};
+
+use super::scales::{labels, verify_scales};
+use super::workload::{measure_curves, AtScale};
+
+pub struct LatencyGrowsLikeAnIndexLookup;
+
+#[async_trait]
+impl Scenario for LatencyGrowsLikeAnIndexLookup {
+    fn id(&self) -> &'static str {
+        "latency-grows-like-an-index-lookup"
+    }
+
+    fn claim(&self) -> &'static str {
+        super::CLAIM
+    }
+
+    fn title(&self) -> &'static str {
+        "each main query's latency grows with the data like an index lookup's, not a table scan's"
+    }
+
+    fn deadline(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(1200)
+    }
+
+    async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
+        let scales = verify_scales(ctx.subject())?;
+        if ctx.subject().manifest.queries.is_empty() {
+            return Ok(Outcome::not_proven(Evidence::new(
+                "the manifest names no main query ([[queries]])",
+            )));
+        }
+        if scales.len() < 2 {
+            return Ok(Outcome::not_proven(Evidence::new(format!(
+                "one scale ({}) gives no growth curve: give at least two",
+                labels(&scales)
+            ))));
+        }
+        let (curves, provisioning) = measure_curves(ctx, &scales, Sampling::default()).await?;
+        let mut evidence = Evidence::new("")
+            .observe("scales (users)", labels(&scales))
+            .observe(
+                "largest slope of an index lookup",
+                format!("{INDEX_LOOKUP_MAX_SLOPE} (a table scan's is about 1)"),
+            )
+            .seed(ctx.options().seed);
+        for (users, took) in provisioning {
+            evidence.push_timing(
+                format!("dataset at {} users ready", scale_label(users)),
+                took,
+            );
+        }
+        for curve in &curves {
+            evidence.push_observation(format!("`{}`", curve.query), curve.describe());
+        }
+        let growing: Vec<&Curve> = curves.iter().filter(|c| c.grows_with_table()).collect();
+        if growing.is_empty() {
+            evidence.summary = format!(
+                "all {} main queries grow like index lookups from {} to {} users (largest slope {:.2})",
+                curves.len(),
+                scale_label(scales[0]),
+                scale_label(*scales.last().expect("two scales")),
+                curves
+                    .iter()
+                    .filter_map(Curve::slope)
+                    .fold(f64::MIN, f64::max)
+            );
+            return Ok(Outcome::proven(evidence));
+        }
+        // one more look at the largest scale, to say what each growing query reads
+        let mut at = AtScale::open(ctx, *scales.last().expect("two scales")).await?;
+        for curve in &growing {
+            let mut details = vec![format!("latency: {}", curve.describe())];
+            if let Some(query) = at.queries.iter().find(|q| q.name == curve.query).cloned() {
+                let probe = query.probe(&mut at.conn).await?;
+                for scanned in &probe.seq_scanned {
+                    details.push(format!(
+                        "at {} users it reads {} ({:.0} rows) in full, {} time(s)",
+                        scale_label(at.users),
+                        scanned.relation,
+                        scanned.table_rows,
+                        scanned.scans
+                    ));
+                }
+                for trigger in &probe.explained.triggers {
+                    details.push(format!(
+                        "trigger for {} on {}: {} call(s), {:.2} ms",
+                        trigger.constraint.as_deref().unwrap_or(&trigger.name),
+                        trigger.relation.as_deref().unwrap_or("?"),
+                        trigger.calls,
+                        trigger.time_ms.unwrap_or(0.0)
+                    ));
+                }
+            }
+            evidence.push_counterexample(
+                format!(
+                    "`{}` grows with the table (slope {:.2})",
+                    curve.query,
+                    curve.slope().unwrap_or(f64::NAN)
+                ),
+                details,
+            );
+        }
+        at.close().await;
+        evidence.summary = growing
+            .iter()
+            .map(|c| format!("`{}` grows with the table: {}", c.query, c.describe()))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Ok(Outcome::refuted(evidence))
+    }
+}

@@ -1,0 +1,172 @@
+//! The main queries at one scale: a clone of the seeded dataset, one app-role connection,
+//! every query prepared with its parameters drawn from that data.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use harness::dataset::{scale_label, scale_of};
+use harness::growth::{self, Curve, Point, Sampling};
+use harness::probe::PreparedQuery;
+use harness::scenario::{Context, ScenarioError};
+use harness::template::Database;
+use sqlx::{Connection, PgConnection};
+
+/// A dataset clone at one scale, ready to run the main queries on.
+pub struct AtScale {
+    pub users: u64,
+    /// Rows in the `[scale]` tables.
+    pub rows: u64,
+    /// Estimated rows of every user table, by `regclass` text.
+    pub table_rows: BTreeMap<String, f64>,
+    /// Every index's table and leading key, by index name.
+    pub index_leads: BTreeMap<String, (String, String)>,
+    pub conn: PgConnection,
+    pub queries: Vec<PreparedQuery>,
+    db: Database,
+    /// `READINESS_KEEP=1`: leave the clone for inspection should the scenario fail.
+    keep: bool,
+    /// How long getting the database took (a clone, or the first build and a clone).
+    pub provisioned_in: Duration,
+}
+
+impl AtScale {
+    /// Clones the dataset of `users` users and prepares every main query on it.
+    pub async fn open(ctx: &Context, users: u64) -> Result<AtScale, ScenarioError> {
+        let started = Instant::now();
+        let db = ctx
+            .seeded_database(&format!("indexes_{}", scale_label(users)), users)
+            .await?;
+        let provisioned_in = started.elapsed();
+        let mut conn = db
+            .connect_app()
+            .await
+            .map_err(|e| ScenarioError::sql("connect to the dataset as the app role", e))?;
+        let tables: Vec<String> = scale_of(ctx.subject())?
+            .tables
+            .iter()
+            .map(|t| t.table.clone())
+            .collect();
+        let rows: i64 = sqlx::query_scalar(
+            "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::int8 FROM pg_class c \
+             WHERE c.oid IN (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)",
+        )
+        .bind(&tables)
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|e| ScenarioError::sql("count the dataset's rows", e))?;
+        let table_rows: Vec<(String, f64)> = sqlx::query_as(
+            "SELECT c.oid::regclass::text, greatest(c.reltuples, 0)::float8 FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+               AND n.nspname NOT LIKE 'pg\\_toast%'",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .map_err(|e| ScenarioError::sql("read the tables' sizes", e))?;
+        let index_leads: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT ic.relname::text, i.indrelid::regclass::text, pg_get_indexdef(i.indexrelid, 1, true) \
+             FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
+             JOIN pg_namespace n ON n.oid = ic.relnamespace \
+             WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .map_err(|e| ScenarioError::sql("read the indexes' leading keys", e))?;
+        let queries = PreparedQuery::prepare_all(&mut conn, ctx.subject()).await?;
+        Ok(AtScale {
+            users,
+            rows: rows.max(0) as u64,
+            table_rows: table_rows.into_iter().collect(),
+            index_leads: index_leads
+                .into_iter()
+                .map(|(index, table, lead)| (index, (table, lead)))
+                .collect(),
+            conn,
+            queries,
+            db,
+            keep: ctx.options().keep_failed,
+            provisioned_in,
+        })
+    }
+
+    /// Rows of a table by the name a plan gives it (bare, or schema-qualified).
+    pub fn rows_of(&self, relation: &str) -> f64 {
+        self.table_rows
+            .get(relation)
+            .or_else(|| {
+                self.table_rows
+                    .iter()
+                    .find(|(name, _)| name.rsplit('.').next() == Some(relation))
+                    .map(|(_, rows)| rows)
+            })
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// Whether `used` serves the same lookups as `expected`: an index on the same table that
+    /// leads with the same key (the planner may pick either; both keep the query an
+    /// index lookup).
+    pub fn leads_like(&self, used: &str, expected: &str) -> bool {
+        match (self.index_leads.get(used), self.index_leads.get(expected)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// Closes the connection and drops the clone now rather than with the scenario: a
+    /// large dataset's clones add up.
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+        if self.keep {
+            return;
+        }
+        if let Err(e) = self.db.drop_database().await {
+            tracing::warn!("failed to drop a dataset clone: {e}");
+        }
+    }
+}
+
+/// Every main query's growth curve over `scales`, with how long each dataset took to get.
+/// Every scale's clone is open at once and each query is measured at all of them in
+/// interleaved rounds, so that a busy moment does not fall on one scale only.
+pub async fn measure_curves(
+    ctx: &Context,
+    scales: &[u64],
+    sampling: Sampling,
+) -> Result<(Vec<Curve>, Vec<(u64, Duration)>), ScenarioError> {
+    let mut opened = Vec::with_capacity(scales.len());
+    for &users in scales {
+        opened.push(AtScale::open(ctx, users).await?);
+    }
+    let provisioning = opened
+        .iter()
+        .map(|at| (at.users, at.provisioned_in))
+        .collect();
+    let mut curves = Vec::new();
+    for (position, query) in ctx.subject().manifest.queries.iter().enumerate() {
+        let prepared: Vec<PreparedQuery> = opened
+            .iter()
+            .map(|at| at.queries[position].clone())
+            .collect();
+        let mut targets: Vec<(&mut PgConnection, &PreparedQuery)> = opened
+            .iter_mut()
+            .map(|at| &mut at.conn)
+            .zip(prepared.iter())
+            .collect();
+        let medians = growth::measure_interleaved(&mut targets, sampling).await?;
+        let mut curve = Curve::new(&query.name);
+        for (at, (median_ms, runs)) in opened.iter().zip(medians) {
+            curve.points.push(Point {
+                users: at.users,
+                rows: at.rows,
+                median_ms,
+                runs,
+            });
+        }
+        curves.push(curve);
+    }
+    for at in opened {
+        at.close().await;
+    }
+    Ok((curves, provisioning))
+}

@@ -1,0 +1,265 @@
+//! The `indexes` claim at 1k and 10k users, which already show what 100k does:
+//! REFUTED on instantviz by the one cascade the report left unindexed
+//! (projects.workspace_id), PROVEN once a migration indexes it, REFUTED on
+//! instantviz-before by sequential scans; the report's duplicate indexes reported as
+//! evidence; bad queries are manifest errors naming the query.
+
+mod common;
+
+use harness::Status;
+use scenarios::indexes::ExpectedIndexUsedAtScale;
+use scenarios::subjects::{INSTANTVIZ, INSTANTVIZ_BEFORE};
+use scenarios::testing::{assert_claim, assert_scenario, evidence_text, verify_dir, verify_with};
+
+use common::{subject_copy, SMALL_SCALES};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indexes_refuted_on_instantviz_by_the_unindexed_cascade_only() {
+    let dir = subject_copy(INSTANTVIZ, SMALL_SCALES);
+    let scorecard = verify_dir(dir.path(), &["indexes"]).await;
+    assert_claim(&scorecard, "indexes", Status::Refuted);
+
+    assert_scenario(
+        &scorecard,
+        "indexes",
+        "unindexed-foreign-key",
+        Status::Refuted,
+    );
+    let lint = evidence_text(&scorecard, "indexes", "unindexed-foreign-key");
+    assert!(
+        lint.contains("projects(workspace_id) → workspaces"),
+        "{lint}"
+    );
+    assert!(
+        lint.contains("projects_workspace_id_fkey, ON DELETE CASCADE"),
+        "{lint}"
+    );
+    let claim = scorecard.claim("indexes").unwrap();
+    let lint_report = claim
+        .scenarios
+        .iter()
+        .find(|s| s.id == "unindexed-foreign-key")
+        .unwrap();
+    assert_eq!(lint_report.evidence.counterexamples.len(), 1, "{lint}");
+
+    // the cascade is the one query that grows, and the only plan that fails
+    assert_scenario(
+        &scorecard,
+        "indexes",
+        "latency-grows-like-an-index-lookup",
+        Status::Refuted,
+    );
+    let growth = claim
+        .scenarios
+        .iter()
+        .find(|s| s.id == "latency-grows-like-an-index-lookup")
+        .unwrap();
+    assert_eq!(
+        growth.evidence.counterexamples.len(),
+        1,
+        "{:#?}",
+        growth.evidence
+    );
+    let curve = &growth.evidence.counterexamples[0];
+    assert!(
+        curve
+            .title
+            .starts_with("`delete a user` grows with the table"),
+        "{curve:?}"
+    );
+    assert!(
+        curve
+            .details
+            .iter()
+            .any(|d| d.contains("reads projects (40000 rows) in full")),
+        "{curve:?}"
+    );
+    assert!(
+        curve
+            .details
+            .iter()
+            .any(|d| d.contains("trigger for projects_workspace_id_fkey on workspaces")),
+        "{curve:?}"
+    );
+    assert_scenario(
+        &scorecard,
+        "indexes",
+        "expected-index-used-at-scale",
+        Status::Refuted,
+    );
+    let plans = claim
+        .scenarios
+        .iter()
+        .find(|s| s.id == "expected-index-used-at-scale")
+        .unwrap();
+    assert!(
+        plans
+            .evidence
+            .counterexamples
+            .iter()
+            .all(|c| c.title.starts_with("`delete a user`")),
+        "{:#?}",
+        plans.evidence.counterexamples
+    );
+    assert!(plans
+        .evidence
+        .summary
+        .contains("reads projects (40000 rows) in full inside a trigger"));
+
+    // the report's duplicate indexes are evidence, not a refutation
+    assert_scenario(&scorecard, "indexes", "duplicate-index", Status::Proven);
+    let duplicates = evidence_text(&scorecard, "indexes", "duplicate-index");
+    assert!(duplicates.contains("index users_stripe_customer_id_idx on users duplicates UNIQUE constraint users_stripe_customer_id_key"), "{duplicates}");
+    assert!(duplicates.contains("index project_visualizations_project_id_slide_number_idx on project_visualizations duplicates UNIQUE constraint project_visualizations_project_id_slide_number_key"), "{duplicates}");
+    for clean in ["invalid-index", "redundant-index", "unused-index"] {
+        assert_scenario(&scorecard, "indexes", clean, Status::Proven);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indexes_proven_once_a_migration_indexes_projects_workspace_id() {
+    let dir = subject_copy(INSTANTVIZ, SMALL_SCALES);
+    let migrations = dir.path().join("migrations");
+    std::fs::write(
+        migrations.join("0004_index_projects_workspace_id.up.sql"),
+        "CREATE INDEX projects_workspace_id_idx ON projects (workspace_id);\n",
+    )
+    .unwrap();
+    std::fs::write(
+        migrations.join("0004_index_projects_workspace_id.down.sql"),
+        "DROP INDEX projects_workspace_id_idx;\n",
+    )
+    .unwrap();
+
+    let scorecard = verify_dir(dir.path(), &["indexes"]).await;
+    assert_claim(&scorecard, "indexes", Status::Proven);
+    let growth = evidence_text(&scorecard, "indexes", "latency-grows-like-an-index-lookup");
+    assert!(
+        growth.contains("all 8 main queries grow like index lookups"),
+        "{growth}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indexes_refuted_on_instantviz_before_by_sequential_scans() {
+    let dir = subject_copy(INSTANTVIZ_BEFORE, SMALL_SCALES);
+    let scorecard = verify_dir(dir.path(), &["indexes"]).await;
+    assert_claim(&scorecard, "indexes", Status::Refuted);
+    assert_scenario(
+        &scorecard,
+        "indexes",
+        "expected-index-used-at-scale",
+        Status::Refuted,
+    );
+    let plans = evidence_text(&scorecard, "indexes", "expected-index-used-at-scale");
+    for scan in [
+        "`my recent workspaces` at 10k users: reads workspaces (20000 rows) in full",
+        "`ordered slides` at 10k users: reads project_visualizations (240000 rows) in full",
+        "`login` at 10k users: reads users (10000 rows) in full",
+    ] {
+        assert!(plans.contains(scan), "{scan} not in {plans}");
+    }
+    assert_scenario(
+        &scorecard,
+        "indexes",
+        "latency-grows-like-an-index-lookup",
+        Status::Refuted,
+    );
+    let growth = evidence_text(&scorecard, "indexes", "latency-grows-like-an-index-lookup");
+    for query in [
+        "`login` grows",
+        "`my projects` grows",
+        "`ordered slides` grows",
+    ] {
+        assert!(growth.contains(query), "{query} not in {growth}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_query_with_a_syntax_error_is_a_manifest_error_naming_it() {
+    let error = manifest_error(|toml| {
+        toml.replace(
+            "SELECT id, password_hash FROM users WHERE email = $1",
+            "SELEC id, password_hash FROM users WHERE email = $1",
+        )
+    })
+    .await;
+    assert!(error.contains("`queries[0].sql`"), "{error}");
+    assert!(
+        error.contains("query `login` does not prepare: syntax error"),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parameters_that_do_not_match_are_manifest_errors_naming_the_query() {
+    let error = manifest_error(|toml| {
+        toml.replace(
+            "params = [\"SELECT email FROM users ORDER BY id DESC LIMIT 1\"]",
+            "params = [\"SELECT email FROM users ORDER BY id DESC LIMIT 1\", \"SELECT 1\"]",
+        )
+    })
+    .await;
+    assert!(error.contains("`queries[0].params`"), "{error}");
+    assert!(
+        error.contains("query `login` takes 1 parameter(s) but `params` gives 2"),
+        "{error}"
+    );
+
+    let error = manifest_error(|toml| {
+        toml.replacen(
+            "params = [\"SELECT max(owner_id) FROM workspaces\"]",
+            "params = [\"SELECT 'nobody'\"]",
+            1,
+        )
+    })
+    .await;
+    assert!(error.contains("`queries[3].params[0]`"), "{error}");
+    assert!(
+        error.contains("parameter $1 of query `my recent workspaces` is 'nobody', which does not match its type bigint"),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expected_index_that_does_not_exist_is_a_manifest_error_naming_the_query() {
+    let error = manifest_error(|toml| {
+        toml.replace(
+            "expect_index = \"users_email_idx\"",
+            "expect_index = \"users_emial_idx\"",
+        )
+    })
+    .await;
+    assert!(error.contains("`queries[0].expect_index`"), "{error}");
+    assert!(
+        error.contains("query `login` expects index `users_emial_idx`, which does not exist after the migrations"),
+        "{error}"
+    );
+}
+
+/// Runs the plan check at 1k users on instantviz with its manifest edited by `edit`,
+/// and returns the one manifest error it must report.
+async fn manifest_error(edit: impl FnOnce(String) -> String) -> String {
+    let dir = subject_copy(INSTANTVIZ, &["1k"]);
+    let path = dir.path().join("readiness.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let edited = edit(text.clone());
+    assert_ne!(edited, text, "the edit changed nothing");
+    std::fs::write(&path, edited).unwrap();
+    let scorecard = verify_with(
+        dir.path(),
+        &["indexes"],
+        &[std::sync::Arc::new(ExpectedIndexUsedAtScale)],
+    )
+    .await;
+    assert_claim(&scorecard, "indexes", Status::NotProven);
+    assert_eq!(
+        scorecard.input_errors.len(),
+        1,
+        "{:?}",
+        scorecard.input_errors
+    );
+    let error = scorecard.input_errors[0].clone();
+    assert!(error.contains("readiness.toml:"), "{error}");
+    error
+}

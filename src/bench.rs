@@ -1,0 +1,252 @@
+//! `readiness bench`: builds the seeded dataset at each scale (timing the build and a
+//! clone), measures every main query's median latency there, and writes `bench.json` and
+//! `bench.svg` (latency against scale, one line per query) into the report directory.
+
+mod chart;
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context as _;
+use harness::dataset::{scale_label, seeded_template, LoadReport};
+use harness::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE};
+use harness::scenario::{Context, Run, RunOptions};
+use harness::subject::Subject;
+use harness::Status;
+use serde::Serialize;
+
+use crate::cli::BenchArgs;
+use crate::exit;
+use crate::verify::select_backend;
+
+pub async fn run(args: BenchArgs) -> ExitCode {
+    match bench(args).await {
+        Ok(()) => ExitCode::from(exit::PROVEN),
+        Err(e) => exit::report_error(&e),
+    }
+}
+
+/// One scale's dataset: how big, how long to build and to clone.
+#[derive(Debug, Serialize)]
+struct DatasetSummary {
+    users: u64,
+    label: String,
+    rows: u64,
+    /// Migrations, generation, index rebuild and VACUUM (FREEZE, ANALYZE) into a template.
+    build_ms: f64,
+    /// Where the load's time went.
+    phases: Vec<Phase>,
+    /// `CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY` of the built template.
+    clone_ms: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct Phase {
+    phase: String,
+    ms: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct QuerySummary {
+    #[serde(flatten)]
+    curve: Curve,
+    slope: Option<f64>,
+    grows_with_table: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct Summary {
+    subject: String,
+    server: String,
+    seed: u64,
+    started_at: String,
+    /// Latency is the server's planning + execution time, the median of many runs.
+    latency: &'static str,
+    index_lookup_max_slope: f64,
+    datasets: Vec<DatasetSummary>,
+    queries: Vec<QuerySummary>,
+}
+
+async fn bench(args: BenchArgs) -> anyhow::Result<()> {
+    let subject_dir = args
+        .subject
+        .clone()
+        .unwrap_or_else(|| scenarios::subjects::bundled(scenarios::subjects::INSTANTVIZ));
+    let subject = Subject::load(&subject_dir).context("failed to load the subject")?;
+    let scales = if args.scales.is_empty() {
+        scenarios::indexes::scales::verify_scales(&subject).map_err(anyhow::Error::new)?
+    } else {
+        let mut scales = args.scales.clone();
+        scales.sort_unstable();
+        scales.dedup();
+        scales
+    };
+    if subject.manifest.queries.is_empty() {
+        anyhow::bail!(
+            "{} names no main query ([[queries]]) to measure",
+            subject.manifest_path.display()
+        );
+    }
+    let backend = select_backend(&args.backend).await?;
+    let seed = args.seed.unwrap_or_else(harness::seed::random);
+    eprintln!(
+        "readiness: benchmarking {} at {} users on {} (seed {seed})",
+        subject.name(),
+        scenarios::indexes::scales::labels(&scales),
+        backend.describe()
+    );
+    let started_at = chrono_now();
+    let run = Run::new(subject, backend, RunOptions::from_env(seed));
+    let ctx = Context::new(run.clone(), "indexes/bench");
+    let result = measure(&ctx, &scales, seed, started_at).await;
+    ctx.finish(if result.is_ok() {
+        Status::Proven
+    } else {
+        Status::NotProven
+    })
+    .await;
+    let summary = result?;
+    print_table(&summary);
+    write(&summary, &args.report)
+}
+
+async fn measure(
+    ctx: &Context,
+    scales: &[u64],
+    seed: u64,
+    started_at: String,
+) -> anyhow::Result<Summary> {
+    let pool = ctx.pool().await?;
+    let migrations = ctx.migrations().await?;
+    let subject = std::sync::Arc::new(ctx.subject().clone());
+    let mut datasets = Vec::new();
+    for &users in scales {
+        eprint!("  dataset at {} users … ", scale_label(users));
+        let started = Instant::now();
+        let template = seeded_template(&pool, migrations.clone(), subject.clone(), users, seed)
+            .await
+            .with_context(|| {
+                format!(
+                    "failed to build the dataset at {} users",
+                    scale_label(users)
+                )
+            })?;
+        let build_ms = ms(started.elapsed());
+        let started = Instant::now();
+        let clone = pool.clone_of(&template.name, "bench_clone").await?;
+        let clone_ms = ms(started.elapsed());
+        clone.drop_database().await?;
+        let report: LoadReport = template
+            .built
+            .context("the dataset template was built before the bench started")?;
+        eprintln!(
+            "built in {:.1} s, cloned in {:.2} s",
+            build_ms / 1000.0,
+            clone_ms / 1000.0
+        );
+        datasets.push(DatasetSummary {
+            users,
+            label: scale_label(users),
+            rows: report.total_rows(),
+            build_ms,
+            phases: report
+                .phases
+                .iter()
+                .map(|(phase, took)| Phase {
+                    phase: phase.clone(),
+                    ms: ms(*took),
+                })
+                .collect(),
+            clone_ms,
+        });
+    }
+    eprintln!(
+        "  measuring {} main queries …",
+        ctx.subject().manifest.queries.len()
+    );
+    let (curves, _) =
+        scenarios::indexes::workload::measure_curves(ctx, scales, Sampling::default())
+            .await
+            .map_err(anyhow::Error::new)?;
+    let server = pool.server().describe();
+    Ok(Summary {
+        subject: ctx.subject().name().to_owned(),
+        server: harness::redact::redact(&server),
+        seed,
+        started_at,
+        latency: "median server time (planning + execution) of EXPLAIN ANALYZE runs, rolled back",
+        index_lookup_max_slope: INDEX_LOOKUP_MAX_SLOPE,
+        datasets,
+        queries: curves
+            .into_iter()
+            .map(|curve| QuerySummary {
+                slope: curve.slope(),
+                grows_with_table: curve.grows_with_table(),
+                curve,
+            })
+            .collect(),
+    })
+}
+
+fn print_table(summary: &Summary) {
+    let width = summary
+        .queries
+        .iter()
+        .map(|q| q.curve.query.len())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    let mut header = format!("{:<width$}", "query");
+    for dataset in &summary.datasets {
+        header.push_str(&format!(" {:>10}", dataset.label));
+    }
+    println!("\n{header}      slope");
+    for query in &summary.queries {
+        let mut line = format!("{:<width$}", query.curve.query);
+        for point in &query.curve.points {
+            line.push_str(&format!(" {:>7.3} ms", point.median_ms));
+        }
+        let verdict = if query.grows_with_table {
+            "  grows with the table"
+        } else {
+            ""
+        };
+        match query.slope {
+            Some(slope) => println!("{line} {slope:>10.2}{verdict}"),
+            None => println!("{line} {:>10}", "-"),
+        }
+    }
+    println!();
+    for dataset in &summary.datasets {
+        println!(
+            "dataset {:>5}: {:>9} rows, built in {:>6.1} s, cloned in {:.2} s",
+            dataset.label,
+            dataset.rows,
+            dataset.build_ms / 1000.0,
+            dataset.clone_ms / 1000.0
+        );
+    }
+}
+
+fn write(summary: &Summary, dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("failed to create the report directory {}", dir.display()))?;
+    let json = dir.join("bench.json");
+    std::fs::write(&json, serde_json::to_string_pretty(summary)? + "\n")
+        .with_context(|| format!("failed to write {}", json.display()))?;
+    let svg = dir.join("bench.svg");
+    let curves: Vec<&Curve> = summary.queries.iter().map(|q| &q.curve).collect();
+    std::fs::write(&svg, chart::render(&summary.subject, &curves))
+        .with_context(|| format!("failed to write {}", svg.display()))?;
+    eprintln!("  reports: {}, {}", json.display(), svg.display());
+    Ok(())
+}
+
+fn ms(elapsed: std::time::Duration) -> f64 {
+    (elapsed.as_secs_f64() * 1e5).round() / 100.0
+}
+
+fn chrono_now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
