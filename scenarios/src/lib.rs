@@ -4,9 +4,11 @@
 //! One module per claim, one file per scenario; [`all`] lists every scenario, in the
 //! order the scorecard shows them.
 
+pub mod backups;
 pub mod claims;
 pub mod flows;
 pub mod migrations;
+pub mod restore_drill;
 pub mod subjects;
 pub mod testing;
 
@@ -19,6 +21,8 @@ pub use claims::CLAIMS;
 /// Every scenario, grouped by claim.
 pub fn all() -> Vec<Arc<dyn Scenario>> {
     let mut scenarios: Vec<Arc<dyn Scenario>> = Vec::new();
+    scenarios.extend(backups::scenarios());
     scenarios.extend(migrations::scenarios());
+    scenarios.extend(restore_drill::scenarios());
     scenarios
 }
