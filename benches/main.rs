@@ -1,9 +1,10 @@
 //! criterion benches of the readiness binary's package, one module per topic.
 //! `cargo bench` measures; CI runs each once with `cargo bench -- --test`.
 
+mod backup;
 mod provisioning;
 
 use criterion::{criterion_group, criterion_main};
 
-criterion_group!(benches, provisioning::benches);
+criterion_group!(benches, provisioning::benches, backup::benches);
 criterion_main!(benches);

@@ -22,6 +22,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// List the claims and the scenarios that prove them.
     List,
+    /// Restore drill: seed a server at a scale, back it up, destroy it, restore into a new
+    /// one, verify, and measure the recovery time (exit 0 only when under the claimed RTO).
+    Drill(DrillArgs),
 }
 
 /// Where the servers come from.
@@ -59,6 +62,30 @@ pub struct VerifyArgs {
     /// Print every scenario's evidence, not only the refuted ones'.
     #[arg(long)]
     pub detail: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The subject directory, holding readiness.toml (default: the bundled instantviz).
+    #[arg(long)]
+    pub subject: Option<PathBuf>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Users' worth of data to drill with: 10k, 100k, 1m or a number (default: the
+    /// manifest's scale.claimed_users).
+    #[arg(long, value_parser = parse_scale)]
+    pub scale: Option<u64>,
+    /// The seed of the generated data; a printed seed replays a drill.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Where drill.json goes.
+    #[arg(long, default_value = "readiness-report")]
+    pub report: PathBuf,
+}
+
+fn parse_scale(s: &str) -> Result<u64, String> {
+    harness::dataset::parse_scale(s)
+        .ok_or_else(|| format!("`{s}` is not a scale (e.g. 1000, 10k, 100k, 1m)"))
 }
 
 fn parse_backend(s: &str) -> Result<BackendKind, String> {

@@ -1,6 +1,7 @@
 //! `readiness`: proves, on a real PostgreSQL, the claims a team makes about its database.
 
 mod cli;
+mod drill;
 mod exit;
 mod interrupt;
 mod progress;
@@ -27,6 +28,7 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             cli::Command::Verify(args) => verify::run(args).await,
             cli::Command::List => verify::list(),
+            cli::Command::Drill(args) => drill::run(args).await,
         }
     })
 }

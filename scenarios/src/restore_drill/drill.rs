@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use harness::backup::{DumpOptions, SubjectTools};
 use harness::dataset;
 use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome};
@@ -49,18 +50,24 @@ pub struct DrillReport {
 #[derive(Debug, Clone, Copy)]
 pub struct Drill {
     pub users: u64,
+    /// Drill with the harness's own pg_dump and pg_restore (directory format, parallel
+    /// jobs) when the subject names no backup tooling, instead of failing: what a restore
+    /// of this data would take, for a subject that has no procedure yet.
+    pub builtin_fallback: bool,
 }
 
 impl Drill {
-    /// Runs the drill with `tool`.
-    pub async fn run(&self, ctx: &Context, tool: &Tool) -> Result<DrillReport, ScenarioError> {
+    /// Runs the drill with the subject's backup and restore commands (or, when it has none
+    /// and `builtin_fallback` is set, the harness's own).
+    pub async fn run(&self, ctx: &Context) -> Result<DrillReport, ScenarioError> {
         let subject = ctx.subject();
+        let gap = support::tooling_gap(subject);
         let mut report = DrillReport {
             subject: subject.name().to_owned(),
             seed: ctx.seed(),
             users: self.users,
             rows: 0,
-            tool: tool.describe(),
+            tool: String::new(),
             backup_bytes: 0,
             seed_seconds: 0.0,
             backup_seconds: 0.0,
@@ -83,9 +90,26 @@ impl Drill {
                 .map(|d| d.rto_seconds),
         };
 
+        if let (Some(gap), false) = (&gap, self.builtin_fallback) {
+            report.failure = Some(format!("no restore procedure to drill: {gap}"));
+            return Ok(report);
+        }
+
         let started = Instant::now();
         let source = Source::seeded(ctx, "drill_source", self.users).await?;
         report.seed_seconds = secs(started.elapsed());
+        let tools = support::tools_of(source.server.as_ref())?;
+        let tool = match SubjectTools::of(subject, Some(tools.clone())) {
+            Some(own) => Tool::Subject(own),
+            None => Tool::BuiltIn {
+                tools,
+                options: DumpOptions::directory(support::JOBS),
+            },
+        };
+        report.tool = match &gap {
+            Some(gap) => format!("{} ({gap})", tool.describe()),
+            None => tool.describe(),
+        };
         let expected = source.fingerprint().await?;
         report.rows = expected.total_rows();
 
@@ -150,7 +174,9 @@ impl DrillReport {
     pub fn outcome(&self) -> Outcome {
         let mut evidence = Evidence::new("").seed(self.seed);
         evidence.push_observation("drill", format!("{} users, {} rows", self.users, self.rows));
-        evidence.push_observation("tool", &self.tool);
+        if !self.tool.is_empty() {
+            evidence.push_observation("tool", &self.tool);
+        }
         if !self.destroyed.is_empty() {
             evidence.push_observation("fault", &self.destroyed);
         }
@@ -267,7 +293,7 @@ impl DrillReport {
     /// The drill as a table for the terminal.
     pub fn render(&self) -> String {
         let mut out = format!(
-            "restore drill: {} at {} users ({} rows), seed {}\n",
+            "restore drill: {} at {} users ({} rows), data seed {}\n",
             self.subject,
             dataset::scale_label(self.users),
             self.rows,
@@ -342,4 +368,73 @@ impl DrillReport {
 
 fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use harness::Status;
+
+    /// A drill's figures: 1k users restored and verified in `rto` seconds.
+    fn report(rto: f64, bound: Option<f64>) -> DrillReport {
+        DrillReport {
+            subject: "instantviz".into(),
+            seed: 1,
+            users: 1_000,
+            rows: 31_000,
+            tool: "the subject's scripts".into(),
+            backup_bytes: 400_000,
+            seed_seconds: 1.0,
+            backup_seconds: 0.5,
+            destroy_seconds: 0.1,
+            provision_seconds: 1.0,
+            restore_seconds: rto * 0.6,
+            verify_seconds: rto * 0.4,
+            rto_seconds: rto,
+            destroyed: "destroyed".into(),
+            amcheck: "no corruption".into(),
+            problems: Vec::new(),
+            unchecked: None,
+            failure: None,
+            claimed_users: Some(100_000),
+            extrapolated_rto_seconds: Some(rto * 100.0),
+            bound_seconds: bound,
+        }
+    }
+
+    #[test]
+    fn proven_only_when_measured_and_extrapolated_rto_are_under_the_bound() {
+        assert_eq!(report(2.0, Some(900.0)).outcome().status, Status::Proven);
+        let over = report(2.0, Some(1.5)).outcome();
+        assert_eq!(over.status, Status::Refuted);
+        assert!(
+            over.evidence.summary.contains("measured RTO is 2.0 s"),
+            "{}",
+            over.evidence.summary
+        );
+        let extrapolated = report(2.0, Some(100.0)).outcome();
+        assert_eq!(extrapolated.status, Status::Refuted);
+        assert!(
+            extrapolated
+                .evidence
+                .summary
+                .contains("extrapolates to 200 s at the claimed 100k users"),
+            "{}",
+            extrapolated.evidence.summary
+        );
+    }
+
+    #[test]
+    fn a_copy_that_differs_or_a_failed_step_refutes_and_no_bound_proves_nothing() {
+        let mut differs = report(2.0, Some(900.0));
+        differs.problems = vec!["table public.users: 1000 rows, restored 998".into()];
+        assert_eq!(differs.outcome().status, Status::Refuted);
+        let mut failed = report(2.0, Some(900.0));
+        failed.failure = Some("the restore failed: exit 1".into());
+        assert_eq!(failed.outcome().status, Status::Refuted);
+        assert_eq!(report(2.0, None).outcome().status, Status::NotProven);
+        let mut unchecked = report(2.0, Some(900.0));
+        unchecked.unchecked = Some("pg_amcheck could not run".into());
+        assert_eq!(unchecked.outcome().status, Status::NotProven);
+    }
 }

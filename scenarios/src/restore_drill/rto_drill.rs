@@ -8,13 +8,11 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use harness::backup::SubjectTools;
 use harness::dataset;
 use harness::scenario::{Context, ScenarioError};
-use harness::{Evidence, Outcome, Scenario};
+use harness::{Outcome, Scenario};
 
 use super::drill::Drill;
-use crate::backups::support::{self, Tool};
 
 /// The drill's scale in `readiness verify` when `READINESS_DRILL_SCALE` does not say.
 pub const DEFAULT_USERS: u64 = 10_000;
@@ -64,16 +62,12 @@ impl Scenario for RtoDrill {
                 "the restore drill needs the claimed recovery time: add [restore_drill] rto_seconds",
             )));
         }
-        if let Some(gap) = support::tooling_gap(ctx.subject()) {
-            return Ok(Outcome::refuted(
-                Evidence::new(format!("no restore procedure to drill: {gap}")).seed(ctx.seed()),
-            ));
+        let report = Drill {
+            users: self.users,
+            builtin_fallback: false,
         }
-        let tools = support::tools_of(ctx.pool().await?.server().as_ref())?;
-        let own = SubjectTools::of(ctx.subject(), Some(tools)).expect("no tooling gap");
-        let report = Drill { users: self.users }
-            .run(ctx, &Tool::Subject(own))
-            .await?;
+        .run(ctx)
+        .await?;
         Ok(report.outcome())
     }
 }
