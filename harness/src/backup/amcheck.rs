@@ -15,8 +15,11 @@ const AMCHECK_DEADLINE: Duration = Duration::from_secs(3600);
 /// What pg_amcheck looked at and found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AmcheckReport {
+    /// The database's own tables and btree indexes checked (TOAST relations aside).
     pub tables: usize,
     pub indexes: usize,
+    /// TOAST tables and their indexes checked along with them.
+    pub toast: usize,
     /// pg_amcheck's corruption reports, one per line; empty when none was found.
     pub corruption: Vec<String>,
     pub elapsed: Duration,
@@ -27,7 +30,7 @@ impl AmcheckReport {
         self.corruption.is_empty()
     }
 
-    /// "5 tables and 12 btree indexes, no corruption".
+    /// "6 tables and 11 btree indexes (and 12 TOAST relations), no corruption".
     pub fn describe(&self) -> String {
         let verdict = if self.is_clean() {
             "no corruption".to_owned()
@@ -35,8 +38,8 @@ impl AmcheckReport {
             format!("{} corruption report(s)", self.corruption.len())
         };
         format!(
-            "{} tables and {} btree indexes, {verdict}",
-            self.tables, self.indexes
+            "{} tables and {} btree indexes (and {} TOAST relations), {verdict}",
+            self.tables, self.indexes, self.toast
         )
     }
 }
@@ -75,25 +78,29 @@ pub async fn check(tools: &PgTools, db: &ConnInfo) -> Result<AmcheckReport, Back
     let _ = conn.close().await;
     let finished = finished?;
 
-    let count = |kind: &str| {
+    let checked = |kind: &str, toast: bool| {
         finished
             .stderr
             .lines()
             .filter(|l| l.contains(&format!("checking {kind}")))
+            .filter(|l| l.contains(".pg_toast.") == toast)
             .count()
     };
-    let (tables, indexes) = (count("heap table"), count("btree index"));
+    let (tables, indexes) = (checked("heap table", false), checked("btree index", false));
+    let toast = checked("heap table", true) + checked("btree index", true);
     // exit 2: corruption found; any other failure means the check did not run
     match finished.status.code() {
         Some(0) => Ok(AmcheckReport {
             tables,
             indexes,
+            toast,
             corruption: Vec::new(),
             elapsed,
         }),
         Some(2) => Ok(AmcheckReport {
             tables,
             indexes,
+            toast,
             corruption: finished
                 .stdout
                 .lines()
