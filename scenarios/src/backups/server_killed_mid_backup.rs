@@ -41,11 +41,8 @@ impl Scenario for ServerKilledMidBackup {
         let expected = source.fingerprint().await?;
         let mut slipped = Vec::new();
         let mut unproven = Vec::new();
-        let mut caught = 0;
-        for (i, tool) in Tool::all_for(ctx.subject(), Tool::built_in(tools))
-            .into_iter()
-            .enumerate()
-        {
+        let all = Tool::all_for(ctx.subject(), Tool::built_in(tools));
+        for (i, tool) in all.iter().enumerate() {
             if i > 0 {
                 // the previous tool's kill: recover the same data directory
                 source.server.restart().await?;
@@ -74,7 +71,6 @@ impl Scenario for ServerKilledMidBackup {
             );
             match &attempt.reported {
                 Err(why) => {
-                    caught += 1;
                     evidence
                         .push_observation(format!("{who}: reported"), format!("failure: {why}"));
                 }
@@ -126,8 +122,10 @@ impl Scenario for ServerKilledMidBackup {
             evidence.summary = unproven.join("; ");
             return Ok(Outcome::not_proven(evidence));
         }
-        evidence.summary =
-            format!("killed mid-COPY, the backup was reported failed by {caught} tool(s)");
+        evidence.summary = format!(
+            "killed mid-COPY, the backup was reported failed: {}",
+            Tool::tried(&all)
+        );
         Ok(Outcome::proven(evidence))
     }
 }

@@ -106,6 +106,15 @@ impl Tool {
         all
     }
 
+    /// Which tools a fault was tried on, for a summary.
+    pub fn tried(tools: &[Tool]) -> String {
+        if tools.iter().any(|t| matches!(t, Tool::Subject(_))) {
+            "the harness's pg_dump and the subject's own commands".into()
+        } else {
+            "the harness's pg_dump (the subject names no backup commands to try)".into()
+        }
+    }
+
     /// A short name for labels: "harness" or "subject".
     pub fn short(&self) -> &'static str {
         match self {

@@ -47,7 +47,8 @@ impl Scenario for WritesDuringBackup {
             options: DumpOptions::directory(JOBS),
         };
         let mut total_during = 0;
-        for tool in Tool::all_for(ctx.subject(), builtin) {
+        let all = Tool::all_for(ctx.subject(), builtin);
+        for tool in &all {
             let who = tool.short();
             let db = ctx.seeded_database(&format!("writes_{who}"), USERS).await?;
             let Some(writers) = Writers::start(&db, ctx.subject(), ctx.seed(), WRITERS).await?
@@ -151,8 +152,9 @@ impl Scenario for WritesDuringBackup {
             return Ok(Outcome::refuted(evidence));
         }
         evidence.summary = format!(
-            "{total_during} commits landed during the backups, and every restored copy satisfies all {} invariants",
-            ctx.subject().manifest.invariants.len()
+            "{total_during} commits landed during the backups, and every restored copy satisfies all {} invariants: {}",
+            ctx.subject().manifest.invariants.len(),
+            Tool::tried(&all)
         );
         Ok(Outcome::proven(evidence))
     }

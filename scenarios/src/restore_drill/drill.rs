@@ -173,7 +173,9 @@ impl DrillReport {
     /// extrapolated RTO are under the claimed bound.
     pub fn outcome(&self) -> Outcome {
         let mut evidence = Evidence::new("").seed(self.seed);
-        evidence.push_observation("drill", format!("{} users, {} rows", self.users, self.rows));
+        if self.rows > 0 {
+            evidence.push_observation("drill", format!("{} users, {} rows", self.users, self.rows));
+        }
         if !self.tool.is_empty() {
             evidence.push_observation("tool", &self.tool);
         }
