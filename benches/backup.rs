@@ -1,8 +1,9 @@
 //! What the harness's checks cost on a backup round trip, on the same seeded data in one
 //! run: plain `pg_dump | pg_restore` (a pipe, both at once), plain pg_dump to a file then
-//! pg_restore, and the harness's verified round trip (pg_dump judged by exit status, a
-//! sha256 manifest written, verified before pg_restore). A fourth line adds the
-//! fingerprint of the restored copy, the comparison the scenarios make.
+//! pg_restore, and the harness's verified round trip as its scenarios run it (pg_dump
+//! judged by exit status, a sha256 manifest written and verified before pg_restore, which
+//! can use two jobs because the backup is a file), without and with `-j 2`. A last line
+//! adds the fingerprint of the restored copy, the comparison the scenarios make.
 
 use std::process::{Command, Stdio};
 use std::sync::Arc;
@@ -90,12 +91,11 @@ pub fn benches(c: &mut Criterion) {
             }
         })
     });
-    for fingerprinted in [false, true] {
-        let id = if fingerprinted {
-            "verified_and_fingerprinted"
-        } else {
-            "verified"
-        };
+    for (id, jobs, fingerprinted) in [
+        ("verified", 1, false),
+        ("verified_j2", 2, false),
+        ("verified_j2_and_fingerprinted", 2, true),
+    ] {
         group.bench_function(BenchmarkId::new(id, USERS), |b| {
             b.to_async(&runtime).iter_custom(|iters| {
                 let (pool, source, tools) = (pool.clone(), source.clone(), tools.clone());
@@ -114,7 +114,7 @@ pub fn benches(c: &mut Criterion) {
                             &tools,
                             &made.path,
                             &target.admin(),
-                            RestoreOptions::default(),
+                            RestoreOptions::jobs(jobs),
                         )
                         .await
                         .expect("restore");
