@@ -51,6 +51,7 @@ impl Scenario for OwnScriptsRoundTrip {
         let tools = support::tools_of(source.server.as_ref())?;
         let own = SubjectTools::of(ctx.subject(), Some(tools)).expect("no tooling gap");
         let expected = source.fingerprint().await?;
+        let into = support::restored_into(source.server.as_ref());
         let dir = support::backup_dir()?;
 
         let made = own.backup(&source.db.admin(), dir.path()).await?;
@@ -82,7 +83,7 @@ impl Scenario for OwnScriptsRoundTrip {
         let restored = own.restore(&target.admin(), &file, dir.path()).await?;
         evidence.push_timing("restore command", restored.finished.elapsed);
         if !restored.success() {
-            evidence.summary = "the restore command fails on a brand-new server".into();
+            evidence.summary = format!("the restore command fails into {into}");
             evidence.push_counterexample(
                 "restore after the server was destroyed",
                 vec![restored.describe()],
@@ -124,7 +125,7 @@ impl Scenario for OwnScriptsRoundTrip {
             return Ok(outcome);
         }
         evidence.summary = format!(
-            "the subject's backup of {} rows restored into a brand-new server identical to the destroyed one; a restore over a damaged database brought it back and left a safety backup that restores",
+            "the subject's backup of {} rows restored into {into} identical to the destroyed source; a restore over a damaged database brought it back and left a safety backup that restores",
             expected.total_rows()
         );
         Ok(Outcome::proven(evidence))

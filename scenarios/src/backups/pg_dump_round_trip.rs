@@ -34,6 +34,7 @@ impl Scenario for PgDumpRoundTrip {
         let source = Source::seeded(ctx, "round_trip_source", USERS).await?;
         let tools = support::tools_of(source.server.as_ref())?;
         let expected = source.fingerprint().await?;
+        let into = support::restored_into(source.server.as_ref());
         evidence.push_observation(
             "source",
             format!(
@@ -132,7 +133,7 @@ impl Scenario for PgDumpRoundTrip {
             }
         }
         evidence.summary = format!(
-            "custom and directory-format (-j {JOBS}) dumps of {} rows restore into a brand-new server identical to the destroyed source",
+            "custom and directory-format (-j {JOBS}) dumps of {} rows restore into {into} identical to the destroyed source",
             expected.total_rows()
         );
         Ok(Outcome::proven(evidence))

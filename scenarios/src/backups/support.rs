@@ -294,6 +294,15 @@ impl Source {
     }
 }
 
+/// Where the copy of a destroyed source goes, in words, for `server`'s backend.
+pub fn restored_into(server: &dyn Server) -> &'static str {
+    if server.is_disposable() {
+        "a brand-new server"
+    } else {
+        "a fresh database on the same server (this backend cannot destroy its server)"
+    }
+}
+
 /// Where a backup is restored: an empty database on a brand-new server, or, on a backend
 /// that cannot have servers of its own, a fresh database on the same server. Returns it
 /// with the time it took to provision.

@@ -33,6 +33,8 @@ pub struct DrillReport {
     pub rto_seconds: f64,
     /// What destroying the source meant on this backend.
     pub destroyed: String,
+    /// Where the copy went: a brand-new server, or a fresh database on the same one.
+    pub restored_into: String,
     pub amcheck: String,
     /// What is wrong with the restored copy (empty when it matches the source).
     pub problems: Vec<String>,
@@ -77,6 +79,7 @@ impl Drill {
             verify_seconds: 0.0,
             rto_seconds: 0.0,
             destroyed: String::new(),
+            restored_into: String::new(),
             amcheck: String::new(),
             problems: Vec::new(),
             unchecked: None,
@@ -129,6 +132,7 @@ impl Drill {
         };
         report.backup_bytes = harness::backup::dump::size_on_disk(&file).unwrap_or(0);
 
+        report.restored_into = support::restored_into(source.server.as_ref()).to_owned();
         let started = Instant::now();
         report.destroyed = source.destroy(ctx).await?;
         report.destroy_seconds = secs(started.elapsed());
@@ -286,8 +290,8 @@ impl DrillReport {
             .map(|(claimed, s)| format!(" ({s:.0} s extrapolated to {} users)", scale(claimed)))
             .unwrap_or_default();
         evidence.summary = format!(
-            "restored and verified {} rows into a brand-new server in {:.1} s{at_claim}, under the claimed {bound} s",
-            self.rows, self.rto_seconds
+            "restored and verified {} rows into {} in {:.1} s{at_claim}, under the claimed {bound} s",
+            self.rows, self.restored_into, self.rto_seconds
         );
         Outcome::proven(evidence)
     }
@@ -394,6 +398,7 @@ mod tests {
             verify_seconds: rto * 0.4,
             rto_seconds: rto,
             destroyed: "destroyed".into(),
+            restored_into: "a brand-new server".into(),
             amcheck: "no corruption".into(),
             problems: Vec::new(),
             unchecked: None,
