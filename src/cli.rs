@@ -25,6 +25,9 @@ pub enum Command {
     /// Measure each main query's latency against the data's scale; writes bench.json and
     /// bench.svg into the report directory.
     Bench(BenchArgs),
+    /// Restore drill: seed a server at a scale, back it up, destroy it, restore into a new
+    /// one, verify, and measure the recovery time (exit 0 only when under the claimed RTO).
+    Drill(DrillArgs),
 }
 
 /// Where the servers come from.
@@ -67,6 +70,25 @@ pub struct VerifyArgs {
     /// scorecard each, reports in <report>/pg<major>.
     #[arg(long, value_delimiter = ',')]
     pub pg: Vec<u32>,
+}
+
+#[derive(Debug, Args)]
+pub struct DrillArgs {
+    /// The subject directory, holding readiness.toml (default: the bundled instantviz).
+    #[arg(long)]
+    pub subject: Option<PathBuf>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Users' worth of data to drill with: 10k, 100k, 1m or a number (default: the
+    /// manifest's scale.claimed_users).
+    #[arg(long, value_parser = parse_scale)]
+    pub scale: Option<u64>,
+    /// The seed of the generated data; a printed seed replays a drill.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Where drill.json goes.
+    #[arg(long, default_value = "readiness-report")]
+    pub report: PathBuf,
 }
 
 fn parse_backend(s: &str) -> Result<BackendKind, String> {

@@ -2,6 +2,7 @@
 
 mod bench;
 mod cli;
+mod drill;
 mod exit;
 mod interrupt;
 mod progress;
@@ -29,6 +30,7 @@ fn main() -> std::process::ExitCode {
             cli::Command::Verify(args) => verify::run(args).await,
             cli::Command::List => verify::list(),
             cli::Command::Bench(args) => bench::run(args).await,
+            cli::Command::Drill(args) => drill::run(args).await,
         }
     })
 }

@@ -5,6 +5,7 @@
 //! the [`runner`] its scenarios and gets a [`evidence::Scorecard`] back.
 
 pub mod backend;
+pub mod backup;
 pub mod catalog;
 pub mod cleanup;
 pub mod command;

@@ -47,6 +47,8 @@ pub enum ScenarioError {
     Migrate(#[from] MigrateError),
     #[error(transparent)]
     Fault(#[from] FaultError),
+    #[error(transparent)]
+    Backup(#[from] crate::backup::BackupError),
     #[error("failed to {what}: {source}")]
     Sql { what: String, source: sqlx::Error },
     #[error("{0}")]
@@ -261,6 +263,18 @@ impl Context {
             .unwrap_or_else(|e| e.into_inner())
             .push(server.clone());
         Ok(server)
+    }
+
+    /// Destroys a dedicated server now, as a lost machine would be: the context forgets it
+    /// and `server` is dropped. True when that was the last handle, so that the server is
+    /// gone (a native server with its whole directory); false when something else still
+    /// holds it.
+    pub fn destroy_server(&self, server: Arc<dyn Server>) -> bool {
+        self.servers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|s| !Arc::ptr_eq(s, &server));
+        Arc::strong_count(&server) == 1
     }
 
     /// Drops what the scenario created, or keeps it when asked to and the scenario did not

@@ -168,7 +168,7 @@ impl TemplatePool {
 }
 
 /// Lets the app role use what the migrations created, as an application's role would.
-async fn grant_app_role(db: &Database) -> Result<(), TemplateError> {
+pub async fn grant_app_role(db: &Database) -> Result<(), TemplateError> {
     let app = db.server.app().user;
     if app == db.server.admin().user {
         return Ok(());

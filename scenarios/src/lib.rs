@@ -5,12 +5,14 @@
 //! order the scorecard shows them.
 
 pub mod access_control;
+pub mod backups;
 pub mod claims;
 pub mod constraints;
 pub mod flows;
 pub mod indexes;
 pub mod migrations;
 pub mod monitoring;
+pub mod restore_drill;
 pub mod subjects;
 pub mod testing;
 
@@ -28,5 +30,7 @@ pub fn all() -> Vec<Arc<dyn Scenario>> {
     scenarios.extend(migrations::scenarios());
     scenarios.extend(access_control::scenarios());
     scenarios.extend(monitoring::scenarios());
+    scenarios.extend(backups::scenarios());
+    scenarios.extend(restore_drill::scenarios());
     scenarios
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use backup::{BackupSection, RestoreDrillSection};
+pub use backup::{BackupSection, RestoreDrillSection, DEFAULT_MAX_AGE_HOURS};
 pub use config_files::ConfigFiles;
 pub use constraints::{ConstraintKind, ExpectedConstraint};
 pub use flows::{FlowsSection, SqlFlow};
@@ -132,6 +132,16 @@ impl Manifest {
         self.flows
             .validate()
             .map_err(|(key, message)| invalid(key, message))?;
+        if let Some(backup) = &self.backup {
+            backup
+                .validate()
+                .map_err(|(key, message)| invalid(key, message))?;
+        }
+        if let Some(drill) = &self.restore_drill {
+            drill
+                .validate()
+                .map_err(|(key, message)| invalid(key, message))?;
+        }
         check_unique_names(
             "invariants",
             self.invariants.iter().map(|i| i.name.as_str()),
@@ -250,6 +260,25 @@ mod tests {
         let err = parse(&text).unwrap_err().to_string();
         assert!(err.contains(":9: `constraints[0].on_delete`"), "{err}");
         assert!(err.contains("only a `foreign_key` constraint"), "{err}");
+    }
+
+    #[test]
+    fn backup_settings_are_checked() {
+        let base = "[subject]\nname = \"x\"\n[migrations]\ndir = \"m\"\n";
+        let err = parse(&format!("{base}[backup]\nbackup_command = \" \"\n")).unwrap_err();
+        assert!(
+            err.to_string().contains(":6: `backup.backup_command`"),
+            "{err}"
+        );
+        let err = parse(&format!("{base}[backup]\nretention_days = 0\n")).unwrap_err();
+        assert!(err.to_string().contains("`backup.retention_days`"), "{err}");
+        let err = parse(&format!("{base}[restore_drill]\nrto_seconds = -1\n")).unwrap_err();
+        assert!(
+            err.to_string().contains("`restore_drill.rto_seconds`"),
+            "{err}"
+        );
+        let ok = parse(&format!("{base}[backup]\ndir = \"b\"\n")).unwrap();
+        assert_eq!(ok.backup.unwrap().max_age_hours(), DEFAULT_MAX_AGE_HOURS);
     }
 
     #[test]

@@ -1,0 +1,226 @@
+//! A database's fingerprint, to compare a restored copy with its source: per table the
+//! row count and an order-independent hash of its contents (the sum of a 64-bit hash of
+//! every row's text), every sequence's position, and the catalog (constraints, indexes…).
+//! Read in one repeatable-read snapshot with fixed output settings, so that two servers
+//! holding the same data give the same fingerprint.
+
+use std::collections::BTreeMap;
+
+use sqlx::{Connection, Executor, PgConnection};
+
+use crate::catalog::Catalog;
+use crate::names::quote_ident;
+
+/// One table's contents, summarised.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TablePrint {
+    pub rows: i64,
+    /// The sum of `hashtextextended(row::text, 0)` over every row, as text.
+    pub content: String,
+}
+
+/// Everything that must survive a backup and restore.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Fingerprint {
+    /// By `schema.table`.
+    pub tables: BTreeMap<String, TablePrint>,
+    /// Owner and privileges of every table and sequence, by `schema.name`: an application
+    /// role that cannot read the restored tables has not been recovered.
+    pub privileges: BTreeMap<String, String>,
+    /// By `schema.sequence`: "<last_value> (called)" or "<last_value> (not called)".
+    pub sequences: BTreeMap<String, String>,
+    pub catalog: Catalog,
+}
+
+/// Where a restored copy differs from its source.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Differences {
+    /// The tables whose rows or definition differ (or that are missing on one side).
+    pub tables: Vec<String>,
+    /// One line per difference.
+    pub details: Vec<String>,
+}
+
+impl Differences {
+    pub fn is_empty(&self) -> bool {
+        self.details.is_empty()
+    }
+}
+
+impl Fingerprint {
+    /// Reads the fingerprint of the database `conn` is connected to.
+    pub async fn read(conn: &mut PgConnection) -> Result<Fingerprint, sqlx::Error> {
+        let mut tx = conn.begin().await?;
+        tx.execute(
+            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
+             SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; \
+             SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; \
+             SET LOCAL bytea_output = 'hex'",
+        )
+        .await?;
+        let tables: Vec<(String, String)> = sqlx::query_as(
+            "SELECT n.nspname::text, c.relname::text FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') \
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' \
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') \
+             ORDER BY 1, 2",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut prints = BTreeMap::new();
+        for (schema, table) in tables {
+            let sql = format!(
+                "SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)::text FROM {}.{} AS t",
+                quote_ident(&schema),
+                quote_ident(&table)
+            );
+            let (rows, content): (i64, String) = sqlx::query_as(&sql).fetch_one(&mut *tx).await?;
+            prints.insert(format!("{schema}.{table}"), TablePrint { rows, content });
+        }
+        let names: Vec<(String, String)> = sqlx::query_as(
+            "SELECT schemaname::text, sequencename::text FROM pg_sequences \
+             WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut sequences = BTreeMap::new();
+        for (schema, sequence) in names {
+            let sql = format!(
+                "SELECT last_value, is_called FROM {}.{}",
+                quote_ident(&schema),
+                quote_ident(&sequence)
+            );
+            let (last, called): (i64, bool) = sqlx::query_as(&sql).fetch_one(&mut *tx).await?;
+            let state = if called { "called" } else { "not called" };
+            sequences.insert(format!("{schema}.{sequence}"), format!("{last} ({state})"));
+        }
+        let privileges: Vec<(String, String)> = sqlx::query_as(
+            "SELECT n.nspname || '.' || c.relname, \
+                    'owner ' || pg_get_userbyid(c.relowner) || ', ' || coalesce(c.relacl::text, 'default privileges') \
+             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm') \
+               AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+               AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' \
+               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e') \
+             ORDER BY 1",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let catalog = Catalog::read(&mut tx, &[]).await?;
+        tx.commit().await?;
+        Ok(Fingerprint {
+            tables: prints,
+            privileges: privileges.into_iter().collect(),
+            sequences,
+            catalog,
+        })
+    }
+
+    pub fn total_rows(&self) -> u64 {
+        self.tables.values().map(|t| t.rows.max(0) as u64).sum()
+    }
+
+    /// How `restored` differs from this fingerprint (the source's).
+    pub fn diff(&self, restored: &Fingerprint) -> Differences {
+        let mut out = Differences::default();
+        let differ = |table: &str, line: String, out: &mut Differences| {
+            if !out.tables.iter().any(|t| t == table) {
+                out.tables.push(table.to_owned());
+            }
+            out.details.push(line);
+        };
+        for (name, source) in &self.tables {
+            match restored.tables.get(name) {
+                None => differ(
+                    name,
+                    format!("table {name}: missing after restore"),
+                    &mut out,
+                ),
+                Some(copy) if copy.rows != source.rows => differ(
+                    name,
+                    format!("table {name}: {} rows, restored {}", source.rows, copy.rows),
+                    &mut out,
+                ),
+                Some(copy) if copy.content != source.content => differ(
+                    name,
+                    format!(
+                        "table {name}: same {} rows, different contents",
+                        source.rows
+                    ),
+                    &mut out,
+                ),
+                Some(_) => {}
+            }
+        }
+        for name in restored.tables.keys() {
+            if !self.tables.contains_key(name) {
+                differ(name, format!("table {name}: not in the source"), &mut out);
+            }
+        }
+        for (name, source) in &self.sequences {
+            let copy = restored.sequences.get(name);
+            if copy != Some(source) {
+                let found = copy.map(String::as_str).unwrap_or("missing");
+                out.details
+                    .push(format!("sequence {name}: {source}, restored {found}"));
+            }
+        }
+        for name in restored.sequences.keys() {
+            if !self.sequences.contains_key(name) {
+                out.details
+                    .push(format!("sequence {name}: not in the source"));
+            }
+        }
+        for (name, source) in &self.privileges {
+            // a missing object is reported above
+            let Some(copy) = restored.privileges.get(name) else {
+                continue;
+            };
+            if copy != source {
+                let line = format!("privileges on {name}: {source}, restored {copy}");
+                if self.tables.contains_key(name) {
+                    differ(name, line, &mut out);
+                } else {
+                    out.details.push(line);
+                }
+            }
+        }
+        for table in &self.catalog.tables {
+            let name = format!("{}.{}", table.schema, table.name);
+            let copy = restored
+                .catalog
+                .tables
+                .iter()
+                .find(|t| t.schema == table.schema && t.name == table.name);
+            match copy {
+                Some(copy) if copy == table => {}
+                Some(copy) => {
+                    for line in only_table(table).diff(&only_table(copy)) {
+                        differ(&name, format!("catalog {line}"), &mut out);
+                    }
+                }
+                None => differ(&name, format!("catalog: table {name} missing"), &mut out),
+            }
+        }
+        for line in without_tables(&self.catalog).diff(&without_tables(&restored.catalog)) {
+            out.details.push(format!("catalog {line}"));
+        }
+        out
+    }
+}
+
+fn only_table(table: &crate::catalog::Table) -> Catalog {
+    Catalog {
+        tables: vec![table.clone()],
+        ..Catalog::default()
+    }
+}
+
+fn without_tables(catalog: &Catalog) -> Catalog {
+    Catalog {
+        tables: Vec::new(),
+        ..catalog.clone()
+    }
+}

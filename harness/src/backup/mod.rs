@@ -1,0 +1,25 @@
+//! Backups that are judged, not trusted: `pg_dump` / `pg_restore` wrappers that go by exit
+//! status, a sha256 checksum manifest beside every backup (verified before any restore), a
+//! fingerprint of a database's contents to compare a restored copy with its source,
+//! `pg_amcheck`, the retention policy with a controllable clock, the subject's own backup
+//! commands, and the faults (a full disk, a damaged archive) the scenarios inject.
+
+pub mod age;
+pub mod amcheck;
+pub mod checksums;
+pub mod corrupt;
+pub mod dump;
+mod error;
+pub mod fingerprint;
+pub mod process;
+pub mod restore;
+pub mod retention;
+pub mod small_fs;
+pub mod subject_tools;
+
+pub use dump::{dump, Backup, DumpFormat, DumpOptions};
+pub use error::{BackupError, IntegrityError};
+pub use fingerprint::Fingerprint;
+pub use restore::{restore, RestoreOptions, Restored};
+pub use retention::{Clock, FixedClock, RetentionPolicy, SystemClock};
+pub use subject_tools::SubjectTools;

@@ -1,0 +1,150 @@
+//! Claim: backups; fault: the backup target is full (a tmpfs half the size of the backup);
+//! check: the backup is reported failed. pg_dump leaves partial output behind on ENOSPC, so
+//! a file's existence proves nothing: the harness's own pg_dump is judged by its exit
+//! status, and the subject's backup command must exit non-zero too, or cron never tells
+//! anyone that the nightly backups are truncated.
+
+use async_trait::async_trait;
+use harness::backup::age;
+use harness::backup::small_fs::{MountError, SmallFilesystem};
+use harness::backup::subject_tools;
+use harness::scenario::{Context, ScenarioError};
+use harness::{Evidence, Outcome, Scenario};
+
+use super::support::{self, Tool, USERS};
+
+/// The smallest filesystem worth mounting.
+const MIN_BYTES: u64 = 64 * 1024;
+
+pub struct BackupTargetFull;
+
+#[async_trait]
+impl Scenario for BackupTargetFull {
+    fn id(&self) -> &'static str {
+        "backup-target-full"
+    }
+
+    fn claim(&self) -> &'static str {
+        super::CLAIM
+    }
+
+    fn title(&self) -> &'static str {
+        "a backup into a full filesystem is reported failed, not taken for a backup"
+    }
+
+    async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
+        let mut evidence = Evidence::new("").seed(ctx.seed());
+        let db = ctx.seeded_database("target_full", USERS).await?;
+        let tools = support::tools_of(db.server().as_ref())?;
+        let mut slipped = Vec::new();
+        let all = Tool::all_for(ctx.subject(), Tool::built_in(tools));
+        for tool in &all {
+            let who = tool.short();
+            // a backup with room to spare first: the tool must work, and it gives the size
+            let roomy = support::backup_dir()?;
+            let reference = tool.backup(&db.admin(), roomy.path(), "reference").await?;
+            let Some(file) = reference
+                .file
+                .clone()
+                .filter(|_| reference.reported.is_ok())
+            else {
+                evidence.summary = format!("{} fails even with room to spare", tool.describe());
+                evidence.push_counterexample(
+                    format!("{who}: back up with room to spare"),
+                    vec![reference
+                        .reported
+                        .err()
+                        .unwrap_or_else(|| "it wrote no backup".into())],
+                );
+                return Ok(Outcome::refuted(evidence));
+            };
+            let full_size = harness_size(&file);
+            let bytes = (full_size / 2).max(MIN_BYTES);
+            if bytes >= full_size {
+                evidence.summary = format!(
+                    "the backup ({}) is too small to be cut short by a {} filesystem",
+                    support::human_bytes(full_size),
+                    support::human_bytes(MIN_BYTES)
+                );
+                return Ok(Outcome::not_proven(evidence));
+            }
+            let small = match SmallFilesystem::mount(bytes) {
+                Ok(fs) => fs,
+                Err(e @ MountError::NotRoot(_)) => {
+                    evidence.summary = e.to_string();
+                    return Ok(Outcome::not_proven(evidence));
+                }
+                Err(e) => return Err(ScenarioError::Other(e.to_string())),
+            };
+            let attempt = tool.backup(&db.admin(), small.path(), "full").await?;
+            let left: Vec<String> = subject_tools::entries(small.path())?
+                .into_iter()
+                .filter(|p| age::is_backup(p))
+                .map(|p| {
+                    format!(
+                        "{} ({})",
+                        p.file_name().unwrap_or_default().to_string_lossy(),
+                        support::human_bytes(harness_size(&p))
+                    )
+                })
+                .collect();
+            let left = if left.is_empty() {
+                "nothing".to_owned()
+            } else {
+                left.join(", ")
+            };
+            evidence.push_observation(
+                format!("{who}: target"),
+                format!(
+                    "a {} tmpfs for a {} backup",
+                    support::human_bytes(small.bytes()),
+                    support::human_bytes(full_size)
+                ),
+            );
+            match &attempt.reported {
+                Err(why) => {
+                    evidence
+                        .push_observation(format!("{who}: reported"), format!("failure: {why}"));
+                    evidence.push_observation(format!("{who}: left behind"), left);
+                }
+                Ok(()) => slipped.push((
+                    tool.describe(),
+                    vec![
+                        format!(
+                            "backed up into a {} filesystem: the tool reported success",
+                            support::human_bytes(small.bytes())
+                        ),
+                        format!(
+                            "a complete backup is {}; left behind: {left}",
+                            support::human_bytes(full_size)
+                        ),
+                    ],
+                )),
+            }
+            drop(small);
+        }
+        if !slipped.is_empty() {
+            evidence.summary = format!(
+                "{} reported success for a backup cut short by a full disk",
+                slipped
+                    .iter()
+                    .map(|(who, _)| who.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            );
+            for (who, details) in slipped {
+                evidence.push_counterexample(format!("{who} on a full disk"), details);
+            }
+            return Ok(Outcome::refuted(evidence));
+        }
+        evidence.summary = format!(
+            "on a full filesystem the backup was reported failed, by exit status, though partial output was written: {}",
+            Tool::tried(&all)
+        );
+        Ok(Outcome::proven(evidence))
+    }
+}
+
+fn harness_size(path: &std::path::Path) -> u64 {
+    harness::backup::dump::size_on_disk(path).unwrap_or(0)
+}

@@ -1,0 +1,161 @@
+//! Claim: backups; fault: the application keeps writing while the backup runs (signups,
+//! each in one transaction); check: the restored copy satisfies every invariant of the
+//! manifest, i.e. the backup is one consistent snapshot. Tried on the harness's pg_dump in
+//! directory format with parallel jobs (workers sharing one snapshot), and on the subject's
+//! backup and restore commands when there are some.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use harness::backup::DumpOptions;
+use harness::invariants;
+use harness::scenario::{Context, ScenarioError};
+use harness::{Evidence, Outcome, Scenario};
+use sqlx::Connection;
+
+use super::support::{self, Tool, JOBS, USERS};
+use super::writers::Writers;
+
+/// Concurrent writers.
+const WRITERS: usize = 2;
+/// Commits before the backup starts, so that it starts under load.
+const WARM_UP: u64 = 20;
+
+pub struct WritesDuringBackup;
+
+#[async_trait]
+impl Scenario for WritesDuringBackup {
+    fn id(&self) -> &'static str {
+        "writes-during-backup"
+    }
+
+    fn claim(&self) -> &'static str {
+        super::CLAIM
+    }
+
+    fn title(&self) -> &'static str {
+        "a backup taken under concurrent writes restores to a state where every invariant holds"
+    }
+
+    async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
+        let mut evidence = Evidence::new("").seed(ctx.seed());
+        let mut broken: Vec<(String, Vec<String>)> = Vec::new();
+        let pool = ctx.pool().await?;
+        let tools = support::tools_of(pool.server().as_ref())?;
+        let builtin = Tool::BuiltIn {
+            tools,
+            options: DumpOptions::directory(JOBS),
+        };
+        let mut total_during = 0;
+        let all = Tool::all_for(ctx.subject(), builtin);
+        for tool in &all {
+            let who = tool.short();
+            let db = ctx.seeded_database(&format!("writes_{who}"), USERS).await?;
+            let Some(writers) = Writers::start(&db, ctx.subject(), ctx.seed(), WRITERS).await?
+            else {
+                evidence.summary =
+                    "the subject has no flow to write with (flows.builtin or [[flows.sql]])".into();
+                return Ok(Outcome::not_proven(evidence));
+            };
+            if !writers.wait_for(WARM_UP, Duration::from_secs(30)).await {
+                let report = writers.stop().await;
+                evidence.summary = format!(
+                    "the writers could not commit: {}",
+                    report.first_error.unwrap_or_else(|| "too slow".into())
+                );
+                return Ok(Outcome::not_proven(evidence));
+            }
+            let flow = writers.flow.clone();
+            let dir = support::backup_dir()?;
+            let before = writers.committed();
+            let attempt = tool.backup(&db.admin(), dir.path(), "writes").await?;
+            let during = writers.committed() - before;
+            let report = writers.stop().await;
+            evidence.push_observation(
+                format!("{who}: writes during the backup"),
+                format!(
+                    "{during} {flow} commits while it ran ({:.1} s); {} in all, {} failed",
+                    attempt.elapsed.as_secs_f64(),
+                    report.committed,
+                    report.failed
+                ),
+            );
+            if during == 0 {
+                evidence.summary = format!("{who}: no write landed while the backup ran");
+                return Ok(Outcome::not_proven(evidence));
+            }
+            total_during += during;
+            let file = match (&attempt.reported, &attempt.file) {
+                (Ok(()), Some(file)) => file.clone(),
+                (Err(why), _) => {
+                    broken.push((
+                        format!("{}: back up under writes", tool.describe()),
+                        vec![why.clone()],
+                    ));
+                    continue;
+                }
+                (Ok(()), None) => {
+                    broken.push((
+                        tool.describe(),
+                        vec!["the backup command wrote no backup".into()],
+                    ));
+                    continue;
+                }
+            };
+            let target = ctx
+                .empty_database(&format!("writes_{who}_restored"))
+                .await?;
+            let restored = tool.restore(&file, &target.admin(), dir.path()).await?;
+            if let Err(why) = restored.reported {
+                broken.push((
+                    format!("{}: restore the backup taken under writes", tool.describe()),
+                    vec![why],
+                ));
+                continue;
+            }
+            let mut conn = target
+                .connect_admin()
+                .await
+                .map_err(|e| ScenarioError::sql("connect to the restored copy", e))?;
+            let violations = invariants::check(&mut conn, ctx.subject()).await?;
+            let _ = conn.close().await;
+            if violations.is_empty() {
+                evidence.push_observation(
+                    format!("{who}: restored copy"),
+                    format!(
+                        "all {} invariants hold",
+                        ctx.subject().manifest.invariants.len()
+                    ),
+                );
+            } else {
+                broken.push((
+                    format!(
+                        "{}: the restored copy is not a consistent snapshot",
+                        tool.describe()
+                    ),
+                    violations.iter().map(|v| v.describe()).collect(),
+                ));
+            }
+        }
+        if !broken.is_empty() {
+            evidence.summary = format!(
+                "a backup taken under concurrent writes is inconsistent or unusable: {}",
+                broken
+                    .iter()
+                    .map(|(what, _)| what.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            );
+            for (what, details) in broken {
+                evidence.push_counterexample(what, details);
+            }
+            return Ok(Outcome::refuted(evidence));
+        }
+        evidence.summary = format!(
+            "{total_during} commits landed during the backups, and every restored copy satisfies all {} invariants: {}",
+            ctx.subject().manifest.invariants.len(),
+            Tool::tried(&all)
+        );
+        Ok(Outcome::proven(evidence))
+    }
+}

@@ -1,0 +1,333 @@
+//! The `backups` claim: PROVEN on instantviz (its backup and restore scripts), REFUTED on
+//! instantviz-before ("NO BACKUPS"), and REFUTED on mutants of instantviz's scripts, one per
+//! fault the harness must catch: a script that ignores pg_dump's exit status, a restore
+//! without a checksum check or a transaction, a backup dumped table by table, a restore
+//! without a safety backup, no retention, a stale backup directory. Each run prints its
+//! seed (`READINESS_SEED` replays it).
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use harness::backup::age;
+use harness::backup::small_fs::{MountError, SmallFilesystem};
+use harness::{Scenario, Status};
+use scenarios::backups::{
+    BackupTargetFull, CorruptedBackupRefused, OwnScriptsRoundTrip, PgDumpRoundTrip,
+    RetentionPolicyHolds, ServerKilledMidBackup, WritesDuringBackup,
+};
+use scenarios::subjects::{bundled, INSTANTVIZ, INSTANTVIZ_BEFORE};
+use scenarios::testing::{
+    assert_claim, assert_scenario, evidence_text, verify_bundled, verify_with,
+};
+
+const CLAIM: &str = "backups";
+const BACKUP: &str = "backup-database.sh";
+const RESTORE: &str = "restore-database.sh";
+
+async fn run(dir: &Path, scenario: impl Scenario + 'static) -> harness::evidence::Scorecard {
+    let scenarios: Vec<Arc<dyn Scenario>> = vec![Arc::new(scenario)];
+    verify_with(dir, &[CLAIM], &scenarios).await
+}
+
+/// A copy of instantviz whose scripts have each `(script, from, to)` edit made.
+fn mutant(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    for (name, from, to) in edits {
+        let script = dir.path().join("infra/scripts").join(name);
+        let text = std::fs::read_to_string(&script).unwrap();
+        assert!(text.contains(from), "{name} does not contain {from:?}");
+        std::fs::write(&script, text.replace(from, to)).unwrap();
+    }
+    dir
+}
+
+/// A copy of instantviz with `extra` appended to its manifest's `[backup]` section.
+fn with_backup_keys(extra: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    let manifest = dir.path().join("readiness.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap().replace(
+        "retention_days = 30\n",
+        &format!("retention_days = 30\n{extra}\n"),
+    );
+    std::fs::write(&manifest, text).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Whether this process may mount the small filesystem a full disk is simulated with.
+fn can_mount() -> bool {
+    !matches!(
+        SmallFilesystem::mount(64 * 1024),
+        Err(MountError::NotRoot(_))
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_proven_on_instantviz() {
+    let scorecard = verify_bundled(INSTANTVIZ, &[CLAIM]).await;
+    if !can_mount() {
+        // without root there is no full disk to show: that scenario, and so the claim, is
+        // NOT PROVEN, and everything else must still be proven
+        assert_scenario(&scorecard, CLAIM, "backup-target-full", Status::NotProven);
+        for scenario in scorecard
+            .claim(CLAIM)
+            .unwrap()
+            .scenarios
+            .iter()
+            .filter(|s| s.id != "backup-target-full")
+        {
+            assert_scenario(&scorecard, CLAIM, &scenario.id, Status::Proven);
+        }
+        return;
+    }
+    assert_claim(&scorecard, CLAIM, Status::Proven);
+    let corrupted = evidence_text(&scorecard, CLAIM, "corrupted-backup-refused");
+    assert!(
+        corrupted.contains("pg_restore --list: exit 0"),
+        "{corrupted}"
+    );
+    assert!(
+        corrupted.contains("without the checksum (-Z0, flipped bit)"),
+        "{corrupted}"
+    );
+    let full = evidence_text(&scorecard, CLAIM, "backup-target-full");
+    assert!(full.contains("No space left on device"), "{full}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_refuted_without_backup_commands() {
+    let dir = bundled(INSTANTVIZ_BEFORE);
+    let scorecard = run(&dir, OwnScriptsRoundTrip).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "own-scripts-round-trip");
+    assert!(evidence.contains("no backup configured"), "{evidence}");
+    let scorecard = run(&dir, RetentionPolicyHolds).await;
+    assert_scenario(&scorecard, CLAIM, "retention-policy", Status::Refuted);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pg_dump_round_trip_refuted_when_a_check_reads_another_table() {
+    // a CHECK calling a function that reads another table holds on live data, but pg_dump
+    // loads project_visualizations before projects, so the restore fails
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    std::fs::write(
+        dir.path()
+            .join("migrations/0004_check_reads_projects.up.sql"),
+        "CREATE FUNCTION project_exists(bigint) RETURNS boolean LANGUAGE sql STABLE \
+         AS 'SELECT EXISTS (SELECT 1 FROM public.projects WHERE id = $1)';\n\
+         ALTER TABLE project_visualizations ADD CONSTRAINT slide_project_exists \
+         CHECK (public.project_exists(project_id));\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path()
+            .join("migrations/0004_check_reads_projects.down.sql"),
+        "ALTER TABLE project_visualizations DROP CONSTRAINT slide_project_exists;\n\
+         DROP FUNCTION project_exists(bigint);\n",
+    )
+    .unwrap();
+    let scorecard = run(dir.path(), PgDumpRoundTrip).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "pg-dump-round-trip");
+    assert!(evidence.contains("slide_project_exists"), "{evidence}");
+}
+
+/// A naive backup script, as they are often written: no `set -e`, pg_dump's exit status
+/// never looked at, "Backup complete" whatever happened.
+fn script_ignoring_pg_dump_failure() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    std::fs::write(
+        dir.path().join("infra/scripts").join(BACKUP),
+        "#!/bin/sh\n\
+         name=\"instantviz_$(date -u +%Y%m%dT%H%M%S.%NZ).dump\"\n\
+         pg_dump --format=custom --file=\"$BACKUP_DIR/$name\" --dbname=\"$DATABASE_URL\"\n\
+         (cd \"$BACKUP_DIR\" && sha256sum \"$name\" > \"$name.sha256\")\n\
+         find \"$BACKUP_DIR\" -name 'instantviz_*.dump' -mtime +30 -delete\n\
+         echo \"Backup complete: $name\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_target_full_refuted_when_the_script_ignores_pg_dump_failure() {
+    if !can_mount() {
+        eprintln!("skipped: mounting the small filesystem needs root");
+        return;
+    }
+    let dir = script_ignoring_pg_dump_failure();
+    let scorecard = run(dir.path(), BackupTargetFull).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "backup-target-full");
+    assert!(
+        evidence.contains("reported success for a backup cut short by a full disk"),
+        "{evidence}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_killed_mid_backup_refuted_when_the_script_ignores_pg_dump_failure() {
+    let dir = script_ignoring_pg_dump_failure();
+    let scorecard = run(dir.path(), ServerKilledMidBackup).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "server-killed-mid-backup");
+    assert!(
+        evidence.contains("cut short by a server crash"),
+        "{evidence}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corrupted_backup_refuted_when_the_restore_skips_checksum_and_transaction() {
+    let unchecked = mutant(&[
+        (
+            RESTORE,
+            "[ \"$expected\" = \"$actual\" ] || fail",
+            "true || fail",
+        ),
+        (
+            RESTORE,
+            "pg_restore --list \"$file\" > /dev/null || fail",
+            "true || fail",
+        ),
+        (RESTORE, "--single-transaction --exit-on-error ", ""),
+    ]);
+    let scorecard = run(unchecked.path(), CorruptedBackupRefused).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "corrupted-backup-refused");
+    assert!(
+        evidence.contains("subject: truncated to half its length"),
+        "{evidence}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_during_backup_refuted_when_tables_are_dumped_one_by_one() {
+    // children before parents, one pg_dump each: every signup committed between two of
+    // them leaves a user without a workspace in the backup
+    let dir = mutant(&[
+        (
+            BACKUP,
+            "if ! pg_dump --format=custom --file=\"$partial\" --dbname=\"$DATABASE_URL\"; then",
+            "if ! { pg_dump --schema-only --dbname=\"$DATABASE_URL\" && \
+             for t in project_visualizations projects workspaces users stripe_events _sqlx_migrations; do \
+             pg_dump --data-only --disable-triggers --table=\"$t\" --dbname=\"$DATABASE_URL\" || exit 1; \
+             done; } > \"$partial\"; then",
+        ),
+        (RESTORE, "pg_restore --list \"$file\" > /dev/null || fail", "true || fail"),
+        (
+            RESTORE,
+            "pg_restore --clean --if-exists --single-transaction --exit-on-error --dbname=\"$DATABASE_URL\" \"$file\"",
+            "psql -q -v ON_ERROR_STOP=1 --single-transaction --dbname=\"$DATABASE_URL\" --file=\"$file\"",
+        ),
+    ]);
+    let scorecard = run(dir.path(), WritesDuringBackup).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "writes-during-backup");
+    assert!(
+        evidence.contains("every user has a workspace"),
+        "{evidence}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_scripts_refuted_without_a_safety_backup() {
+    let dir = mutant(&[
+        (
+            RESTORE,
+            "pg_dump --format=custom --file=\"$safety.partial\" --dbname=\"$DATABASE_URL\" ||",
+            "true ||",
+        ),
+        (
+            RESTORE,
+            "sum=$(sha256sum < \"$safety.partial\" | cut -d ' ' -f 1)\nprintf '%s  %s\\n' \"$sum\" \"$(basename -- \"$safety\")\" > \"$safety.sha256\"\nmv \"$safety.partial\" \"$safety\"\n",
+            "",
+        ),
+    ]);
+    let scorecard = run(dir.path(), OwnScriptsRoundTrip).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "own-scripts-round-trip");
+    assert!(evidence.contains("left no safety backup"), "{evidence}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn own_scripts_refuted_when_the_restore_command_fails() {
+    let dir = mutant(&[(
+        RESTORE,
+        "set -eu\n",
+        "set -eu\necho 'restore is broken' >&2\nexit 3\n",
+    )]);
+    let scorecard = run(dir.path(), OwnScriptsRoundTrip).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "own-scripts-round-trip");
+    assert!(evidence.contains("exited with 3"), "{evidence}");
+    assert!(evidence.contains("restore is broken"), "{evidence}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_refuted_when_old_backups_are_never_removed() {
+    let dir = mutant(&[(BACKUP, "-mtime +\"$RETENTION_DAYS\"", "-mtime +100000")]);
+    let scorecard = run(dir.path(), RetentionPolicyHolds).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "retention-policy");
+    assert!(evidence.contains("older than 30 days"), "{evidence}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_refuted_when_a_failed_run_removes_the_newest_backup() {
+    // prune first, newest included, then dump: a run that fails has already eaten everything
+    let dir = mutant(&[(
+        BACKUP,
+        "set -eu\n",
+        "set -eu\nfind \"${BACKUP_DIR:?}\" -maxdepth 1 -name 'instantviz_*.dump*' -mtime +\"${RETENTION_DAYS:-30}\" -exec rm -f {} +\n",
+    )]);
+    let scorecard = run(dir.path(), RetentionPolicyHolds).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "retention-policy");
+    assert!(evidence.contains("removed the newest backup"), "{evidence}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_refuted_when_the_newest_backup_is_stale() {
+    let backups = tempfile::tempdir().unwrap();
+    let old = backups.path().join("instantviz_20250101T020000.0Z.dump");
+    std::fs::write(&old, b"PGDMP").unwrap();
+    age::backdate(&old, SystemTime::now(), Duration::from_secs(3 * 86_400)).unwrap();
+    let dir = with_backup_keys(&format!("dir = {:?}", backups.path().display().to_string()));
+    let scorecard = run(dir.path(), OwnScriptsRoundTrip).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "own-scripts-round-trip");
+    assert!(
+        evidence.contains("72.0 h old, past the 26 h limit"),
+        "{evidence}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backups_refuted_when_the_backup_directory_does_not_exist() {
+    let dir = with_backup_keys("dir = \"/nonexistent/readiness/backups\"");
+    let scorecard = run(dir.path(), OwnScriptsRoundTrip).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "own-scripts-round-trip");
+    assert!(
+        evidence.contains("/nonexistent/readiness/backups: it does not exist"),
+        "{evidence}"
+    );
+}
