@@ -107,11 +107,27 @@ pub fn reap_stale() -> Vec<PathBuf> {
             continue;
         }
         stop_orphan_servers(&path);
+        unmount_inside(&path);
         if std::fs::remove_dir_all(&path).is_ok() {
             reaped.push(path);
         }
     }
     reaped
+}
+
+/// Detaches every filesystem mounted inside `dir` (a killed run's small tmpfs), so that
+/// the directory can be removed.
+fn unmount_inside(dir: &Path) {
+    let Ok(mounts) = std::fs::read_to_string("/proc/self/mounts") else {
+        return;
+    };
+    let prefix = format!("{}/", dir.display());
+    for point in mounts.lines().filter_map(|l| l.split_whitespace().nth(1)) {
+        // /proc/self/mounts escapes spaces as \040; scratch paths have none
+        if point.starts_with(&prefix) {
+            let _ = nix::mount::umount2(point, nix::mount::MntFlags::MNT_DETACH);
+        }
+    }
 }
 
 /// Kills the postmaster of every data directory directly under `scratch`, and frees the
@@ -217,6 +233,32 @@ mod tests {
         let reaped = reap_stale();
         assert!(reaped.contains(&path), "{reaped:?}");
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_dead_runs_mounts_are_detached_before_its_directory_is_removed() {
+        if !nix::unistd::Uid::effective().is_root() {
+            eprintln!("SKIP a_dead_runs_mounts_are_detached_before_its_directory_is_removed: mounting needs root");
+            return;
+        }
+        let dir = ScratchDir::create("unit", None).unwrap();
+        dir.keep();
+        let path = dir.path().to_path_buf();
+        let point = path.join("fs");
+        std::fs::create_dir(&point).unwrap();
+        nix::mount::mount(
+            Some("tmpfs"),
+            &point,
+            Some("tmpfs"),
+            nix::mount::MsFlags::empty(),
+            Some("size=64k"),
+        )
+        .unwrap();
+        std::fs::write(path.join(OWNER_MARKER), "999999999 1\n").unwrap();
+        reap_stale();
+        assert!(!path.exists(), "the directory and its mount are gone");
+        let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap();
+        assert!(!mounts.contains(&*point.to_string_lossy()));
     }
 
     #[test]
