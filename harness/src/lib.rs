@@ -13,6 +13,7 @@ pub mod invariants;
 pub mod manifest;
 pub mod migrate;
 pub mod names;
+pub mod proxy;
 pub mod redact;
 pub mod report;
 pub mod runner;
