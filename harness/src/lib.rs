@@ -10,6 +10,7 @@ pub mod cleanup;
 pub mod dataset;
 pub mod evidence;
 pub mod invariants;
+pub mod isolation;
 pub mod manifest;
 pub mod migrate;
 pub mod names;
