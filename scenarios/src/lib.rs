@@ -9,6 +9,7 @@ pub mod flows;
 pub mod migrations;
 pub mod subjects;
 pub mod testing;
+pub mod transactions;
 
 use std::sync::Arc;
 
@@ -20,5 +21,6 @@ pub use claims::CLAIMS;
 pub fn all() -> Vec<Arc<dyn Scenario>> {
     let mut scenarios: Vec<Arc<dyn Scenario>> = Vec::new();
     scenarios.extend(migrations::scenarios());
+    scenarios.extend(transactions::scenarios());
     scenarios
 }
