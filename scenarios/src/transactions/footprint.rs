@@ -74,6 +74,16 @@ pub fn fixture_epoch() -> DateTime<Utc> {
         .expect("a valid date")
 }
 
+/// A signup of a new user tagged `n`.
+pub fn signup(n: i64) -> Fixture {
+    Fixture::Signup(Signup {
+        email: format!("signup{n}@example.test"),
+        password_hash: "$argon2id$fixture".into(),
+        full_name: format!("Signup {n}"),
+        stripe_customer_id: Some(format!("cus_fx{n}")),
+    })
+}
+
 /// Sets up what `unit` needs (a user in the right state, for the webhook and usage flows),
 /// tagged `n` so that executions never collide.
 pub async fn prepare(
@@ -103,14 +113,7 @@ pub async fn prepare(
         created: fixture_epoch() + Duration::hours(1),
     };
     let (before, event, after) = match flow {
-        Flow::Signup => {
-            return Ok(Fixture::Signup(Signup {
-                email: format!("signup{n}@example.test"),
-                password_hash: "$argon2id$fixture".into(),
-                full_name: format!("Signup {n}"),
-                stripe_customer_id: Some(customer),
-            }))
-        }
+        Flow::Signup => return Ok(signup(n)),
         Flow::RecordUsage => {
             let user_id = insert_user(admin, n, &customer, &active).await?;
             return Ok(Fixture::Usage { user_id, before: 0 });
@@ -255,6 +258,16 @@ pub async fn insert_user(
     customer: &str,
     state: &Subscription,
 ) -> Result<i64, ScenarioError> {
+    insert_user_tagged(admin, &n.to_string(), customer, state).await
+}
+
+/// [`insert_user`] with any tag.
+pub async fn insert_user_tagged(
+    admin: &mut PgConnection,
+    tag: &str,
+    customer: &str,
+    state: &Subscription,
+) -> Result<i64, ScenarioError> {
     sqlx::query_scalar(
         "WITH u AS (INSERT INTO users (email, password_hash, full_name, stripe_customer_id, stripe_subscription_id, \
                                        subscription_tier, subscription_status, subscription_event_at) \
@@ -262,8 +275,8 @@ pub async fn insert_user(
               w AS (INSERT INTO workspaces (owner_id, name) SELECT id, 'Personal' FROM u RETURNING id, owner_id) \
          INSERT INTO projects (workspace_id, owner_id, title) SELECT id, owner_id, 'Getting started' FROM w RETURNING owner_id",
     )
-    .bind(format!("fixture{n}@example.test"))
-    .bind(format!("Fixture {n}"))
+    .bind(format!("fixture{tag}@example.test"))
+    .bind(format!("Fixture {tag}"))
     .bind(customer)
     .bind(&state.subscription_id)
     .bind(&state.tier)

@@ -3,22 +3,29 @@
 //! every fault, keep acknowledged commits across a crash, survive Stripe's redeliveries,
 //! lose no concurrent update, and run on a server whose isolation levels hold.
 
+mod acknowledged_commits_survive_crash;
 mod all_or_nothing_across_crash;
 mod all_or_nothing_under_faults;
 mod case;
 mod faults;
 mod footprint;
 mod matrix;
+mod no_lost_updates;
+mod rendezvous;
 mod rig;
 mod sql_flow;
 mod units;
+mod webhooks_survive_redelivery;
 
 use std::sync::Arc;
 
 use harness::Scenario;
 
+pub use acknowledged_commits_survive_crash::AcknowledgedCommitsSurviveCrash;
 pub use all_or_nothing_across_crash::AllOrNothingAcrossCrash;
 pub use all_or_nothing_under_faults::AllOrNothingUnderFaults;
+pub use no_lost_updates::NoLostUpdates;
+pub use webhooks_survive_redelivery::WebhooksSurviveRedelivery;
 
 pub const CLAIM: &str = "transactions";
 
@@ -26,5 +33,8 @@ pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![
         Arc::new(AllOrNothingUnderFaults),
         Arc::new(AllOrNothingAcrossCrash),
+        Arc::new(AcknowledgedCommitsSurviveCrash),
+        Arc::new(WebhooksSurviveRedelivery),
+        Arc::new(NoLostUpdates),
     ]
 }
