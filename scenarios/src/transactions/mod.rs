@@ -9,8 +9,10 @@ mod all_or_nothing_under_faults;
 mod case;
 mod faults;
 mod footprint;
+mod isolation_levels_hold;
 mod matrix;
 mod no_lost_updates;
+mod random_fault_schedules;
 mod rendezvous;
 mod rig;
 mod sql_flow;
@@ -24,7 +26,9 @@ use harness::Scenario;
 pub use acknowledged_commits_survive_crash::AcknowledgedCommitsSurviveCrash;
 pub use all_or_nothing_across_crash::AllOrNothingAcrossCrash;
 pub use all_or_nothing_under_faults::AllOrNothingUnderFaults;
+pub use isolation_levels_hold::{Check as IsolationCheck, IsolationLevelsHold};
 pub use no_lost_updates::NoLostUpdates;
+pub use random_fault_schedules::RandomFaultSchedules;
 pub use webhooks_survive_redelivery::WebhooksSurviveRedelivery;
 
 pub const CLAIM: &str = "transactions";
@@ -36,5 +40,7 @@ pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
         Arc::new(AcknowledgedCommitsSurviveCrash),
         Arc::new(WebhooksSurviveRedelivery),
         Arc::new(NoLostUpdates),
+        Arc::new(IsolationLevelsHold::default()),
+        Arc::new(RandomFaultSchedules),
     ]
 }
