@@ -2,8 +2,9 @@
 //! `cargo bench` measures; CI runs each once with `cargo bench -- --test`.
 
 mod provisioning;
+mod proxy;
 
 use criterion::{criterion_group, criterion_main};
 
-criterion_group!(benches, provisioning::benches);
+criterion_group!(benches, provisioning::benches, proxy::benches);
 criterion_main!(benches);

@@ -100,7 +100,8 @@ pub async fn crash_rig(ctx: &harness::Context, label: &str) -> Result<Rig, Scena
     let server = ctx
         .dedicated_server(harness::ServerProfile::Durable)
         .await?;
-    if server.version().major() >= 14 {
+    // only on a server of the harness's own: a shared one's configuration is not ours
+    if server.is_disposable() && server.version().major() >= 14 {
         harness::backend::admin_execute(
             server.as_ref(),
             "ALTER SYSTEM SET recovery_init_sync_method = 'syncfs'",

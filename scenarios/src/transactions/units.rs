@@ -84,6 +84,13 @@ impl SubjectFlows {
             .collect()
     }
 
+    /// The bundled Rust flows, or why there are none.
+    fn rust(&self) -> Result<Arc<dyn AppFlows>, String> {
+        self.app
+            .clone()
+            .ok_or_else(|| "the subject has no Rust flows".to_owned())
+    }
+
     /// Runs `unit` on `fixture` over `conn`; returns what it reported, or its error.
     pub async fn execute(
         &self,
@@ -91,28 +98,27 @@ impl SubjectFlows {
         conn: &mut PgConnection,
         injector: &mut Injector<'_>,
     ) -> Result<String, String> {
-        if let Fixture::Sql { index, run } = fixture {
-            return sql_flow::run(conn, &self.sql[*index], *run, injector)
-                .await
-                .map(|()| "committed".to_owned());
-        }
-        let Some(app) = self.app.clone() else {
-            return Err("the subject has no Rust flows".to_owned());
-        };
         let result = match fixture {
-            Fixture::Signup(input) => app
+            Fixture::Sql { index, run } => {
+                return sql_flow::run(conn, &self.sql[*index], *run, injector)
+                    .await
+                    .map(|()| "committed".to_owned());
+            }
+            Fixture::Signup(input) => self
+                .rust()?
                 .signup(conn, input, injector)
                 .await
                 .map(|id| format!("signed up user {id}")),
-            Fixture::Event(fixture) => app
+            Fixture::Event(fixture) => self
+                .rust()?
                 .handle_event(conn, &fixture.event, injector)
                 .await
                 .map(|handled| format!("{handled:?}").to_lowercase()),
-            Fixture::Usage { user_id, .. } => app
+            Fixture::Usage { user_id, .. } => self
+                .rust()?
                 .record_usage(conn, *user_id, injector)
                 .await
                 .map(|()| "counted one use".to_owned()),
-            Fixture::Sql { .. } => unreachable!("handled above"),
         };
         result.map_err(|e| e.to_string())
     }
