@@ -4,6 +4,7 @@
 mod backup;
 mod indexes;
 mod provisioning;
+mod proxy;
 
 use criterion::{criterion_group, criterion_main};
 
@@ -11,6 +12,7 @@ criterion_group!(
     benches,
     provisioning::benches,
     indexes::benches,
-    backup::benches
+    backup::benches,
+    proxy::benches
 );
 criterion_main!(benches);

@@ -15,6 +15,7 @@ pub mod monitoring;
 pub mod restore_drill;
 pub mod subjects;
 pub mod testing;
+pub mod transactions;
 
 use std::sync::Arc;
 
@@ -32,5 +33,6 @@ pub fn all() -> Vec<Arc<dyn Scenario>> {
     scenarios.extend(monitoring::scenarios());
     scenarios.extend(backups::scenarios());
     scenarios.extend(restore_drill::scenarios());
+    scenarios.extend(transactions::scenarios());
     scenarios
 }

@@ -149,11 +149,16 @@ async fn apply_event(
         )
         .bind(user_id)
         .bind(event.created),
+        // the event carries the subscription as it now is: writing all of it is what makes
+        // "apply only the newest event" equal to "apply every event in order"
         Flow::PaymentFailed => sqlx::query(
-            "UPDATE users SET subscription_status = 'past_due', subscription_event_at = $2, updated_at = now() WHERE id = $1",
+            "UPDATE users SET stripe_subscription_id = $3, subscription_tier = $4, subscription_status = 'past_due', \
+             subscription_event_at = $2, updated_at = now() WHERE id = $1",
         )
         .bind(user_id)
-        .bind(event.created),
+        .bind(event.created)
+        .bind(&event.subscription_id)
+        .bind(&event.tier),
         Flow::Signup | Flow::RecordUsage => return Err(FlowError::Rejected(format!("{} is not a webhook", event.kind))),
     };
     query.execute(conn).await?;

@@ -21,7 +21,8 @@ impl AppFlows for InstantVizBefore {
         match flow {
             Flow::Signup => 3,
             Flow::SubscriptionCreated | Flow::SubscriptionUpdated | Flow::SubscriptionDeleted => 2,
-            Flow::PaymentFailed | Flow::RecordUsage => 1,
+            Flow::PaymentFailed => 1,
+            Flow::RecordUsage => 2,
         }
     }
 
@@ -141,12 +142,13 @@ impl AppFlows for InstantVizBefore {
             .bind(user_id)
             .fetch_one(&mut *conn)
             .await?;
+        faults.reached(Flow::RecordUsage, 1, conn).await?;
         sqlx::query("UPDATE users SET usage_count = $2, updated_at = now() WHERE id = $1")
             .bind(user_id)
             .bind(count + 1)
             .execute(&mut *conn)
             .await?;
-        faults.reached(Flow::RecordUsage, 1, conn).await?;
+        faults.reached(Flow::RecordUsage, 2, conn).await?;
         Ok(())
     }
 }

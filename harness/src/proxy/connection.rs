@@ -1,0 +1,121 @@
+//! One proxied connection: a pump per direction, until both ends close, a byte limit
+//! closes it, or a cut resets it.
+
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio::net::TcpStream;
+
+use super::pump::{pump, PumpEnd};
+use super::{Direction, Shared};
+
+/// How a connection ended.
+enum Ending {
+    /// Both directions reached end of stream.
+    Closed,
+    /// A byte limit was reached: both sockets are closed normally.
+    Limited,
+    /// Cut: both sockets are closed with a reset.
+    Reset,
+}
+
+/// Removes the connection from the live set when it ends, however it ends.
+struct Registered<'a> {
+    id: u64,
+    shared: &'a Shared,
+}
+
+impl Drop for Registered<'_> {
+    fn drop(&mut self) {
+        self.shared
+            .live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
+        self.shared.ended.notify_waiters();
+    }
+}
+
+pub(super) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
+    let mut cut = shared.cut_epoch.subscribe();
+    let started_in = *cut.borrow_and_update();
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+    shared
+        .live
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id, started_in);
+    let _registered = Registered {
+        id,
+        shared: &shared,
+    };
+
+    let server = match TcpStream::connect(upstream).await {
+        Ok(server) => server,
+        Err(e) => {
+            tracing::debug!("fault proxy: cannot reach {upstream}: {e}");
+            let _ = client.set_zero_linger();
+            return;
+        }
+    };
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut server_read, mut server_write) = server.into_split();
+
+    let ending = {
+        let to_server = pump(
+            &mut client_read,
+            &mut server_write,
+            shared.toxics(Direction::ToServer).subscribe(),
+            &shared,
+            Direction::ToServer,
+        );
+        let to_client = pump(
+            &mut server_read,
+            &mut client_write,
+            shared.toxics(Direction::ToClient).subscribe(),
+            &shared,
+            Direction::ToClient,
+        );
+        tokio::pin!(to_server, to_client);
+        let (mut server_done, mut client_done) = (false, false);
+        loop {
+            if server_done && client_done {
+                break Ending::Closed;
+            }
+            tokio::select! {
+                biased;
+                _ = cut.changed() => break Ending::Reset,
+                end = &mut to_server, if !server_done => match end {
+                    PumpEnd::Eof => server_done = true,
+                    PumpEnd::Limit => break Ending::Limited,
+                    PumpEnd::Broken => break Ending::Reset,
+                },
+                end = &mut to_client, if !client_done => match end {
+                    PumpEnd::Eof => client_done = true,
+                    PumpEnd::Limit => break Ending::Limited,
+                    PumpEnd::Broken => break Ending::Reset,
+                },
+            }
+        }
+    };
+    match ending {
+        Ending::Reset => {
+            shared.resets.fetch_add(1, Ordering::Relaxed);
+            // SO_LINGER 0: closing the socket sends RST instead of FIN
+            let _ = client_read.as_ref().set_zero_linger();
+            let _ = server_read.as_ref().set_zero_linger();
+            // no FIN first: the write halves must not shut down on drop
+            client_write.forget();
+            server_write.forget();
+            return;
+        }
+        Ending::Limited => {
+            shared.limited.fetch_add(1, Ordering::Relaxed);
+        }
+        Ending::Closed => {}
+    }
+    drop((client_read, client_write, server_read, server_write));
+}

@@ -1,0 +1,258 @@
+//! A TCP fault proxy on 127.0.0.1 between a client and a server: it adds latency,
+//! black-holes traffic, closes a connection after N bytes (each per direction, switchable
+//! while connections are live) and cuts every live connection with a reset.
+//!
+//! Scenarios point a client at [`FaultProxy::address`] (`ConnInfo::with_address`) and
+//! switch faults on at the moment they choose, e.g. at a flow's fault point.
+
+mod connection;
+mod pump;
+mod toxics;
+
+pub use toxics::{Direction, Toxics};
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+use tokio::task::{JoinHandle, JoinSet};
+
+/// How long [`FaultProxy::cut_all`] waits for the connections it cut to be gone.
+const CUT_WAIT: Duration = Duration::from_secs(5);
+
+/// Why the proxy could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("failed to bind the fault proxy on 127.0.0.1: {0}")]
+    Bind(std::io::Error),
+}
+
+/// Counters since the proxy started.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ProxyStats {
+    pub accepted: u64,
+    pub live: usize,
+    pub bytes_to_server: u64,
+    pub bytes_to_client: u64,
+    /// Bytes swallowed by a black hole.
+    pub discarded: u64,
+    /// Connections cut with a reset.
+    pub resets: u64,
+    /// Connections closed by a byte limit.
+    pub limited: u64,
+}
+
+/// A running proxy; dropping it stops it and closes every connection through it.
+#[derive(Debug)]
+pub struct FaultProxy {
+    address: SocketAddr,
+    upstream: SocketAddr,
+    shared: Arc<Shared>,
+    accept: JoinHandle<()>,
+}
+
+/// What the accept loop, the connections and the handle share.
+#[derive(Debug)]
+struct Shared {
+    to_server: watch::Sender<Toxics>,
+    to_client: watch::Sender<Toxics>,
+    /// Bumped by every cut; a connection started before a bump is reset by it.
+    cut_epoch: watch::Sender<u64>,
+    /// Live connections: id → the cut epoch they started in.
+    live: Mutex<HashMap<u64, u64>>,
+    /// Woken whenever a connection ends.
+    ended: Notify,
+    next_id: AtomicU64,
+    accepted: AtomicU64,
+    bytes_to_server: AtomicU64,
+    bytes_to_client: AtomicU64,
+    discarded: AtomicU64,
+    resets: AtomicU64,
+    limited: AtomicU64,
+}
+
+impl Shared {
+    fn toxics(&self, direction: Direction) -> &watch::Sender<Toxics> {
+        match direction {
+            Direction::ToServer => &self.to_server,
+            Direction::ToClient => &self.to_client,
+        }
+    }
+
+    fn bytes(&self, direction: Direction) -> &AtomicU64 {
+        match direction {
+            Direction::ToServer => &self.bytes_to_server,
+            Direction::ToClient => &self.bytes_to_client,
+        }
+    }
+
+    fn live_count(&self) -> usize {
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+}
+
+impl FaultProxy {
+    /// Listens on a free port of 127.0.0.1 and forwards every connection to `upstream`.
+    pub async fn start(upstream: SocketAddr) -> Result<FaultProxy, ProxyError> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .map_err(ProxyError::Bind)?;
+        let address = listener.local_addr().map_err(ProxyError::Bind)?;
+        let shared = Arc::new(Shared {
+            to_server: watch::Sender::new(Toxics::default()),
+            to_client: watch::Sender::new(Toxics::default()),
+            cut_epoch: watch::Sender::new(0),
+            live: Mutex::new(HashMap::new()),
+            ended: Notify::new(),
+            next_id: AtomicU64::new(0),
+            accepted: AtomicU64::new(0),
+            bytes_to_server: AtomicU64::new(0),
+            bytes_to_client: AtomicU64::new(0),
+            discarded: AtomicU64::new(0),
+            resets: AtomicU64::new(0),
+            limited: AtomicU64::new(0),
+        });
+        let accept = tokio::spawn(accept_loop(listener, upstream, shared.clone()));
+        Ok(FaultProxy {
+            address,
+            upstream,
+            shared,
+            accept,
+        })
+    }
+
+    /// Where clients connect.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Where the proxy forwards to.
+    pub fn upstream(&self) -> SocketAddr {
+        self.upstream
+    }
+
+    /// The faults now applied in `direction`.
+    pub fn toxics(&self, direction: Direction) -> Toxics {
+        self.shared.toxics(direction).borrow().clone()
+    }
+
+    /// Replaces the faults of `direction`, for live connections too.
+    pub fn set(&self, direction: Direction, toxics: Toxics) {
+        self.shared.toxics(direction).send_replace(toxics);
+    }
+
+    /// Changes the faults of `direction` in place.
+    pub fn update(&self, direction: Direction, change: impl FnOnce(&mut Toxics)) {
+        self.shared.toxics(direction).send_modify(change);
+    }
+
+    /// Delays every chunk in `direction` by `latency`.
+    pub fn latency(&self, direction: Direction, latency: Duration) {
+        self.update(direction, |t| t.latency = latency);
+    }
+
+    /// Swallows (or, with `false`, lets through again) everything sent in `direction`:
+    /// the connection stays open and the peer waits forever.
+    pub fn blackhole(&self, direction: Direction, on: bool) {
+        self.update(direction, |t| t.blackhole = on);
+    }
+
+    /// Closes each connection once `bytes` more bytes have passed in `direction`
+    /// (counted from now for live connections, from their start for new ones).
+    pub fn close_after(&self, direction: Direction, bytes: Option<u64>) {
+        self.update(direction, |t| t.close_after = bytes);
+    }
+
+    /// Removes every fault in both directions.
+    pub fn heal(&self) {
+        for direction in Direction::BOTH {
+            self.set(direction, Toxics::default());
+        }
+    }
+
+    /// Resets every live connection (both sides get a TCP RST) and waits until they are
+    /// gone; returns how many were cut. New connections are accepted as before.
+    pub async fn cut_all(&self) -> usize {
+        let ended = self.shared.ended.notified();
+        tokio::pin!(ended);
+        ended.as_mut().enable();
+        let mut epoch = 0;
+        self.shared.cut_epoch.send_modify(|e| {
+            *e += 1;
+            epoch = *e;
+        });
+        let targets: Vec<u64> = self
+            .shared
+            .live
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(_, started)| **started < epoch)
+            .map(|(id, _)| *id)
+            .collect();
+        let deadline = tokio::time::Instant::now() + CUT_WAIT;
+        loop {
+            let remaining = {
+                let live = self.shared.live.lock().unwrap_or_else(|e| e.into_inner());
+                targets.iter().filter(|id| live.contains_key(id)).count()
+            };
+            if remaining == 0 {
+                break;
+            }
+            if tokio::time::timeout_at(deadline, ended.as_mut())
+                .await
+                .is_err()
+            {
+                tracing::warn!("{remaining} cut connection(s) still open after {CUT_WAIT:?}");
+                break;
+            }
+            ended.set(self.shared.ended.notified());
+            ended.as_mut().enable();
+        }
+        targets.len()
+    }
+
+    pub fn stats(&self) -> ProxyStats {
+        let s = &self.shared;
+        ProxyStats {
+            accepted: s.accepted.load(Ordering::Relaxed),
+            live: s.live_count(),
+            bytes_to_server: s.bytes_to_server.load(Ordering::Relaxed),
+            bytes_to_client: s.bytes_to_client.load(Ordering::Relaxed),
+            discarded: s.discarded.load(Ordering::Relaxed),
+            resets: s.resets.load(Ordering::Relaxed),
+            limited: s.limited.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Drop for FaultProxy {
+    fn drop(&mut self) {
+        // the connection tasks live in the accept task's JoinSet and go with it
+        self.accept.abort();
+    }
+}
+
+async fn accept_loop(listener: TcpListener, upstream: SocketAddr, shared: Arc<Shared>) {
+    let mut connections = JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        match listener.accept().await {
+            Ok((client, _)) => {
+                shared.accepted.fetch_add(1, Ordering::Relaxed);
+                connections.spawn(connection::serve(client, upstream, shared.clone()));
+            }
+            Err(e) => {
+                tracing::debug!("fault proxy: accept failed: {e}");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

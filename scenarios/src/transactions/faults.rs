@@ -1,0 +1,176 @@
+//! The faults injected at a flow's fault point, and the [`FaultPoints`] implementation
+//! that injects one of them at one point.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use harness::proxy::Direction;
+use harness::scenario::ScenarioError;
+use sqlx::PgConnection;
+
+use super::rig::Rig;
+use crate::flows::{FaultPoints, Flow, FlowError};
+
+/// How long to wait for a terminated backend to be gone.
+const TERMINATE_WAIT: Duration = Duration::from_secs(5);
+
+/// One way for a flow to be interrupted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Fault {
+    /// The application raises an error: the flow returns it there.
+    AppError,
+    /// The server ends the flow's session (`pg_terminate_backend`).
+    Terminate,
+    /// The network resets the flow's TCP connection (the proxy cuts it).
+    ProxyCut,
+    /// The network swallows everything: the flow hangs until its deadline.
+    ProxyBlackhole,
+    /// The server is killed with SIGKILL (then restarted).
+    ServerKill,
+}
+
+impl Fault {
+    /// The faults that leave the server running.
+    pub const CONNECTION: [Fault; 4] = [
+        Fault::AppError,
+        Fault::Terminate,
+        Fault::ProxyCut,
+        Fault::ProxyBlackhole,
+    ];
+
+    pub fn needs_proxy(self) -> bool {
+        matches!(self, Fault::ProxyCut | Fault::ProxyBlackhole)
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Fault::AppError => "an application error",
+            Fault::Terminate => "pg_terminate_backend",
+            Fault::ProxyCut => "a TCP reset",
+            Fault::ProxyBlackhole => "a network black hole",
+            Fault::ServerKill => "kill -9 of the server",
+        })
+    }
+}
+
+/// Injects `fault` when the flow reaches `point` (nothing anywhere else, nothing at all
+/// when there is no target).
+pub struct Injector<'a> {
+    rig: &'a Rig,
+    target: Option<(u32, Fault)>,
+    /// Whether the target point was reached and the fault injected.
+    pub fired: bool,
+    /// Why the fault could not be injected, if it could not.
+    pub failure: Option<ScenarioError>,
+}
+
+impl<'a> Injector<'a> {
+    pub fn new(rig: &'a Rig, target: Option<(u32, Fault)>) -> Injector<'a> {
+        Injector {
+            rig,
+            target,
+            fired: false,
+            failure: None,
+        }
+    }
+
+    /// Called at fault point `point`, with the flow's connection. `Err` stops the flow
+    /// with an application error (the message); any other fault lets the flow go on into
+    /// whatever the fault did to its connection or server.
+    pub async fn at_point(&mut self, point: u32, conn: &mut PgConnection) -> Result<(), String> {
+        let Some((at, fault)) = self.target else {
+            return Ok(());
+        };
+        if at != point || self.fired {
+            return Ok(());
+        }
+        self.fired = true;
+        let injected = match fault {
+            Fault::AppError => return Err(format!("application error at fault point {point}")),
+            Fault::Terminate => terminate(self.rig, conn).await,
+            Fault::ProxyCut => match self.rig.proxy() {
+                Some(proxy) => {
+                    proxy.cut_all().await;
+                    Ok(())
+                }
+                None => Err(no_proxy()),
+            },
+            Fault::ProxyBlackhole => match self.rig.proxy() {
+                Some(proxy) => {
+                    proxy.blackhole(Direction::ToServer, true);
+                    proxy.blackhole(Direction::ToClient, true);
+                    Ok(())
+                }
+                None => Err(no_proxy()),
+            },
+            Fault::ServerKill => self.rig.server().kill().await.map_err(ScenarioError::from),
+        };
+        if let Err(e) = injected {
+            self.failure = Some(e);
+            return Err(format!("could not inject {fault} at fault point {point}"));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl FaultPoints for Injector<'_> {
+    async fn reached(
+        &mut self,
+        flow: Flow,
+        point: u32,
+        conn: &mut PgConnection,
+    ) -> Result<(), FlowError> {
+        self.at_point(point, conn)
+            .await
+            .map_err(|_| FlowError::Injected { flow, point })
+    }
+}
+
+fn no_proxy() -> ScenarioError {
+    ScenarioError::Other("the scenario has no fault proxy".into())
+}
+
+/// Ends the flow's session from the server side and waits until it is gone.
+async fn terminate(rig: &Rig, conn: &mut PgConnection) -> Result<(), ScenarioError> {
+    let failed = |detail: String| {
+        ScenarioError::Other(format!("failed to terminate the flow's session: {detail}"))
+    };
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| failed(format!("read the flow's backend pid: {e}")))?;
+    let mut admin = rig.connect_admin().await?;
+    let terminated: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
+        .bind(pid)
+        .fetch_one(&mut admin)
+        .await
+        .map_err(|e| failed(format!("pg_terminate_backend({pid}): {e}")))?;
+    if !terminated {
+        return Err(failed(format!(
+            "pg_terminate_backend({pid}) returned false"
+        )));
+    }
+    let started = Instant::now();
+    loop {
+        let alive: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1")
+            .bind(pid)
+            .fetch_one(&mut admin)
+            .await
+            .map_err(|e| failed(format!("watch backend {pid} end: {e}")))?;
+        if alive == 0 {
+            break;
+        }
+        if started.elapsed() > TERMINATE_WAIT {
+            return Err(failed(format!(
+                "backend {pid} still alive after {TERMINATE_WAIT:?}"
+            )));
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let _ = sqlx::Connection::close(admin).await;
+    Ok(())
+}

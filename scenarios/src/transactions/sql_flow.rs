@@ -1,0 +1,65 @@
+//! Running a manifest's SQL flow: BEGIN, each step (with `:run` replaced) followed by its
+//! fault point, COMMIT; and counting the rows one execution left.
+
+use harness::manifest::SqlFlow;
+use harness::scenario::ScenarioError;
+use harness::subject::Subject;
+use sqlx::{Executor, PgConnection, Row};
+
+use super::faults::Injector;
+
+/// The statement with `:run` replaced by `run`.
+pub fn bind_run(sql: &str, run: i64) -> String {
+    sql.replace(":run", &run.to_string())
+}
+
+/// Runs the flow in one transaction; returns the error that stopped it, if any.
+pub async fn run(
+    conn: &mut PgConnection,
+    flow: &SqlFlow,
+    run: i64,
+    injector: &mut Injector<'_>,
+) -> Result<(), String> {
+    conn.execute("BEGIN").await.map_err(|e| e.to_string())?;
+    for (i, step) in flow.steps.iter().enumerate() {
+        let statement = bind_run(step, run);
+        conn.execute(statement.as_str())
+            .await
+            .map_err(|e| format!("step {}: {e}", i + 1))?;
+        injector.at_point(i as u32 + 1, conn).await?;
+    }
+    conn.execute("COMMIT")
+        .await
+        .map_err(|e| format!("COMMIT: {e}"))?;
+    Ok(())
+}
+
+/// How many of execution `run`'s rows exist (the flow's `written` query).
+pub async fn written(
+    conn: &mut PgConnection,
+    subject: &Subject,
+    index: usize,
+    run: i64,
+) -> Result<i64, ScenarioError> {
+    let flow = &subject.manifest.flows.sql[index];
+    let key = format!("flows.sql[{index}].written");
+    let row = sqlx::query(&bind_run(&flow.written, run))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(db) => ScenarioError::Manifest(
+                subject.invalid(&key, format!("the query fails: {}", db.message())),
+            ),
+            sqlx::Error::RowNotFound => {
+                ScenarioError::Manifest(subject.invalid(&key, "the query returns no row"))
+            }
+            other => ScenarioError::sql(format!("count the rows of `{}`", flow.name), other),
+        })?;
+    row.try_get::<i64, _>(0)
+        .or_else(|_| row.try_get::<i32, _>(0).map(i64::from))
+        .map_err(|_| {
+            ScenarioError::Manifest(
+                subject.invalid(&key, "must return one integer (bigint or integer)"),
+            )
+        })
+}
