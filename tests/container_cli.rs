@@ -176,7 +176,7 @@ fn servers_of(pid: u32) -> Vec<String> {
 }
 
 /// Starts `readiness verify` on the container backend and waits until a server container runs.
-fn verify_with_a_container() -> (std::process::Child, u32) {
+fn verify_with_a_container(report: &std::path::Path) -> (std::process::Child, u32) {
     let image = std::env::var("READINESS_PG_IMAGE")
         .ok()
         .filter(|v| !v.is_empty())
@@ -184,7 +184,7 @@ fn verify_with_a_container() -> (std::process::Child, u32) {
     let child = Command::new(env!("CARGO_BIN_EXE_readiness"))
         .args(["verify", "--backend", "container", "--image", &image])
         .args(["--only", "migrations", "--report"])
-        .arg(std::env::temp_dir().join(format!("readiness-cli-test-{}", std::process::id())))
+        .arg(report)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -218,7 +218,8 @@ fn interrupted_run_removes_its_containers() {
         return;
     }
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let (child, pid) = verify_with_a_container();
+    let report = tempfile::tempdir().unwrap();
+    let (child, pid) = verify_with_a_container(report.path());
     signal(pid, "-INT");
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -233,7 +234,8 @@ fn killed_run_leaves_containers_that_the_next_run_reaps() {
         return;
     }
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let (mut child, pid) = verify_with_a_container();
+    let report = tempfile::tempdir().unwrap();
+    let (mut child, pid) = verify_with_a_container(report.path());
     signal(pid, "-KILL");
     let _ = child.wait();
     assert!(
