@@ -32,8 +32,7 @@ async fn run(dir: &Path, scenario: impl Scenario + 'static) -> harness::evidence
 
 /// A copy of instantviz whose scripts have each `(script, from, to)` edit made.
 fn mutant(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    let dir = scenarios::testing::copy_subject(INSTANTVIZ);
     for (name, from, to) in edits {
         let script = dir.path().join("infra/scripts").join(name);
         let text = std::fs::read_to_string(&script).unwrap();
@@ -45,8 +44,7 @@ fn mutant(edits: &[(&str, &str, &str)]) -> tempfile::TempDir {
 
 /// A copy of instantviz with `extra` appended to its manifest's `[backup]` section.
 fn with_backup_keys(extra: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    let dir = scenarios::testing::copy_subject(INSTANTVIZ);
     let manifest = dir.path().join("readiness.toml");
     let text = std::fs::read_to_string(&manifest).unwrap().replace(
         "retention_days = 30\n",
@@ -54,19 +52,6 @@ fn with_backup_keys(extra: &str) -> tempfile::TempDir {
     );
     std::fs::write(&manifest, text).unwrap();
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 /// Whether this process may mount the small filesystem a full disk is simulated with.
@@ -124,8 +109,7 @@ async fn backups_refuted_without_backup_commands() {
 async fn pg_dump_round_trip_refuted_when_a_check_reads_another_table() {
     // a CHECK calling a function that reads another table holds on live data, but pg_dump
     // loads project_visualizations before projects, so the restore fails
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    let dir = scenarios::testing::copy_subject(INSTANTVIZ);
     std::fs::write(
         dir.path()
             .join("migrations/0004_check_reads_projects.up.sql"),
@@ -151,8 +135,7 @@ async fn pg_dump_round_trip_refuted_when_a_check_reads_another_table() {
 /// A naive backup script, as they are often written: no `set -e`, pg_dump's exit status
 /// never looked at, "Backup complete" whatever happened.
 fn script_ignoring_pg_dump_failure() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    let dir = scenarios::testing::copy_subject(INSTANTVIZ);
     std::fs::write(
         dir.path().join("infra/scripts").join(BACKUP),
         "#!/bin/sh\n\

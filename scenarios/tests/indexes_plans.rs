@@ -37,13 +37,16 @@ async fn redacted_plans(subject: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instantviz_plans_at_1k_users_use_the_reported_indexes() {
     let plans = redacted_plans(INSTANTVIZ).await;
-    common::snapshot_settings().bind(|| insta::assert_snapshot!("instantviz_plans_1k", plans));
+    scenarios::testing::with_top_level_snapshots(|| {
+        insta::assert_snapshot!("instantviz_plans_1k", plans)
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn instantviz_before_plans_at_1k_users_scan_whole_tables() {
     let plans = redacted_plans(INSTANTVIZ_BEFORE).await;
     assert!(plans.contains("Seq Scan on workspaces"), "{plans}");
-    common::snapshot_settings()
-        .bind(|| insta::assert_snapshot!("instantviz_before_plans_1k", plans));
+    scenarios::testing::with_top_level_snapshots(|| {
+        insta::assert_snapshot!("instantviz_before_plans_1k", plans)
+    });
 }

@@ -22,8 +22,7 @@ async fn drill(dir: &Path) -> harness::evidence::Scorecard {
 
 /// A copy of instantviz claiming an RTO of `seconds`.
 fn claiming_rto(seconds: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&bundled(INSTANTVIZ), dir.path());
+    let dir = scenarios::testing::copy_subject(INSTANTVIZ);
     let manifest = dir.path().join("readiness.toml");
     let text = std::fs::read_to_string(&manifest).unwrap();
     assert!(text.contains("rto_seconds = 900"));
@@ -33,19 +32,6 @@ fn claiming_rto(seconds: &str) -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

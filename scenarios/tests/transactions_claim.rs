@@ -183,25 +183,11 @@ async fn run_fault_matrix(dir: &Path) -> harness::evidence::Scorecard {
 
 /// A copy of instantviz whose only flows are its manifest's SQL flows, edited by `edit`.
 fn sql_only_subject(edit: impl Fn(String) -> String) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&scenarios::subjects::bundled(INSTANTVIZ), dir.path());
+    let dir = scenarios::testing::copy_subject(INSTANTVIZ);
     let path = dir.path().join("readiness.toml");
     let manifest = std::fs::read_to_string(&path)
         .unwrap()
         .replace("builtin = \"instantviz\"\n", "");
     std::fs::write(&path, edit(manifest)).unwrap();
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
