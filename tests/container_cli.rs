@@ -65,6 +65,35 @@ fn docker_answers(test: &str) -> bool {
     answers
 }
 
+/// The PostgreSQL test image when the engine answers and has it; else `None` after a `SKIP`
+/// line (a failure under `READINESS_REQUIRE_DOCKER=1`).
+fn image_or_skip(test: &str) -> Option<String> {
+    if !docker_answers(test) {
+        return None;
+    }
+    let image = std::env::var("READINESS_PG_IMAGE")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "readiness-postgres:15".into());
+    let present = Command::new("docker")
+        .args(["image", "inspect", &image])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !present {
+        assert!(
+            !require_docker(),
+            "READINESS_REQUIRE_DOCKER=1 but the image {image} is not on this machine"
+        );
+        print_skip(&format!(
+            "{test}: no image {image} (build it with scripts/build-postgres-image)"
+        ));
+        return None;
+    }
+    Some(image)
+}
+
 /// Containers, running or not, that the readiness process `pid` created.
 fn containers_of(pid: u32) -> String {
     let output = Command::new("docker")
@@ -117,14 +146,10 @@ fn pg_major_without_an_image_is_one_clear_error() {
 #[test]
 fn image_that_is_not_postgres_is_one_clear_error() {
     let test = "image_that_is_not_postgres_is_one_clear_error";
-    if !docker_answers(test) {
-        return;
-    }
     // a PostgreSQL image whose entrypoint is replaced by a shell that prints and exits
-    let base = std::env::var("READINESS_PG_IMAGE")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "readiness-postgres:15".into());
+    let Some(base) = image_or_skip(test) else {
+        return;
+    };
     let image = "readiness-test-not-postgres-cli:latest";
     let mut build = Command::new("docker")
         .args(["build", "--quiet", "--tag", image, "-"])
@@ -138,16 +163,10 @@ fn image_that_is_not_postgres_is_one_clear_error() {
         "FROM {base}\nENTRYPOINT [\"/bin/sh\", \"-c\", \"echo a web server\"]\n"
     )
     .unwrap();
-    if !build.wait().unwrap().success() {
-        assert!(
-            !require_docker(),
-            "could not build a test image from {base}"
-        );
-        print_skip(&format!(
-            "{test}: no base image {base} (build it with scripts/build-postgres-image)"
-        ));
-        return;
-    }
+    assert!(
+        build.wait().unwrap().success(),
+        "could not build a test image from {base}"
+    );
     let (output, pid) = readiness(&["verify", "--backend", "container", "--image", image], &[]);
     let leftovers = containers_of(pid);
     let _ = Command::new("docker").args(["image", "rm", image]).output();
@@ -176,13 +195,9 @@ fn servers_of(pid: u32) -> Vec<String> {
 }
 
 /// Starts `readiness verify` on the container backend and waits until a server container runs.
-fn verify_with_a_container(report: &std::path::Path) -> (std::process::Child, u32) {
-    let image = std::env::var("READINESS_PG_IMAGE")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "readiness-postgres:15".into());
+fn verify_with_a_container(report: &std::path::Path, image: &str) -> (std::process::Child, u32) {
     let child = Command::new(env!("CARGO_BIN_EXE_readiness"))
-        .args(["verify", "--backend", "container", "--image", &image])
+        .args(["verify", "--backend", "container", "--image", image])
         .args(["--only", "migrations", "--report"])
         .arg(report)
         .stdout(Stdio::null())
@@ -214,12 +229,12 @@ static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 #[test]
 fn interrupted_run_removes_its_containers() {
-    if !docker_answers("interrupted_run_removes_its_containers") {
+    let Some(image) = image_or_skip("interrupted_run_removes_its_containers") else {
         return;
-    }
+    };
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let report = tempfile::tempdir().unwrap();
-    let (child, pid) = verify_with_a_container(report.path());
+    let (child, pid) = verify_with_a_container(report.path(), &image);
     signal(pid, "-INT");
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
@@ -230,12 +245,12 @@ fn interrupted_run_removes_its_containers() {
 
 #[test]
 fn killed_run_leaves_containers_that_the_next_run_reaps() {
-    if !docker_answers("killed_run_leaves_containers_that_the_next_run_reaps") {
+    let Some(image) = image_or_skip("killed_run_leaves_containers_that_the_next_run_reaps") else {
         return;
-    }
+    };
     let _serial = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let report = tempfile::tempdir().unwrap();
-    let (mut child, pid) = verify_with_a_container(report.path());
+    let (mut child, pid) = verify_with_a_container(report.path(), &image);
     signal(pid, "-KILL");
     let _ = child.wait();
     assert!(

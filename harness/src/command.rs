@@ -7,10 +7,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
-
 use crate::backend::{ConnInfo, PgTools};
+use crate::process_group::GroupKill;
 
 /// A command to run, built up with `with_*` methods.
 #[derive(Debug, Clone)]
@@ -102,8 +100,8 @@ impl SubjectCommand {
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .process_group(0);
+            .kill_on_drop(true);
+        GroupKill::isolate(&mut cmd);
         for (key, value) in &self.env {
             cmd.env(key, value);
         }
@@ -117,9 +115,10 @@ impl SubjectCommand {
         }
         let started = Instant::now();
         let child = cmd.spawn()?;
-        let pid = child.id().map(|p| Pid::from_raw(p as i32));
+        let group = GroupKill::arm(&child);
         match tokio::time::timeout(self.deadline, child.wait_with_output()).await {
             Ok(output) => {
+                group.disarm();
                 let output = output?;
                 Ok(CommandOutput {
                     code: output.status.code(),
@@ -130,9 +129,7 @@ impl SubjectCommand {
                 })
             }
             Err(_) => {
-                if let Some(pid) = pid {
-                    let _ = killpg(pid, Signal::SIGKILL);
-                }
+                drop(group);
                 Ok(CommandOutput {
                     code: None,
                     stdout: String::new(),

@@ -22,6 +22,7 @@ pub mod names;
 pub mod netns;
 pub mod plan;
 pub mod probe;
+pub mod process_group;
 pub mod property;
 pub mod proxy;
 pub mod redact;

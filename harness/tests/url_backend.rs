@@ -84,8 +84,17 @@ fn bad_urls_are_clear_errors_without_secrets() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("unsupported scheme `mysql`"), "{err}");
-    let err = UrlBackend::from_url("not a url with hunter22")
-        .unwrap_err()
-        .to_string();
-    assert!(err.contains("is not a URL"), "{err}");
+    assert!(!err.contains("secretpw"), "{err}");
+    for raw in [
+        "not a url with hunter22",
+        "postgres://app:hunter22/x?y@localhost:5432/db",
+        "postgres://app:hunter22@loc alhost/db",
+    ] {
+        let err = UrlBackend::from_url(raw).unwrap_err().to_string();
+        assert!(err.contains("does not parse"), "{raw}: {err}");
+        assert!(
+            !err.contains("hunter22"),
+            "{raw}: the secret leaked into {err}"
+        );
+    }
 }

@@ -202,3 +202,10 @@ pub fn stable_text(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Whether this process may mount the small filesystem a full disk is simulated with (it
+/// needs root); see [`SmallFilesystem::mount_or_skip`] for the `SKIP` line and
+/// `READINESS_REQUIRE_ROOT=1`.
+pub fn can_mount_or_skip(test: &str) -> bool {
+    harness::backup::small_fs::SmallFilesystem::mount_or_skip(64 * 1024, test).is_some()
+}

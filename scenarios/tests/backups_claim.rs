@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use harness::backup::age;
-use harness::backup::small_fs::{MountError, SmallFilesystem};
 use harness::{Scenario, Status};
 use scenarios::backups::{
     BackupTargetFull, CorruptedBackupRefused, OwnScriptsRoundTrip, PgDumpRoundTrip,
@@ -18,7 +17,7 @@ use scenarios::backups::{
 };
 use scenarios::subjects::{bundled, INSTANTVIZ, INSTANTVIZ_BEFORE};
 use scenarios::testing::{
-    assert_claim, assert_scenario, evidence_text, verify_bundled, verify_with,
+    assert_claim, assert_scenario, can_mount_or_skip, evidence_text, verify_bundled, verify_with,
 };
 
 const CLAIM: &str = "backups";
@@ -54,18 +53,10 @@ fn with_backup_keys(extra: &str) -> tempfile::TempDir {
     dir
 }
 
-/// Whether this process may mount the small filesystem a full disk is simulated with.
-fn can_mount() -> bool {
-    !matches!(
-        SmallFilesystem::mount(64 * 1024),
-        Err(MountError::NotRoot(_))
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backups_proven_on_instantviz() {
     let scorecard = verify_bundled(INSTANTVIZ, &[CLAIM]).await;
-    if !can_mount() {
+    if !can_mount_or_skip("backups_proven_on_instantviz, its full-disk part") {
         // without root there is no full disk to show: that scenario, and so the claim, is
         // NOT PROVEN, and everything else must still be proven
         assert_scenario(&scorecard, CLAIM, "backup-target-full", Status::NotProven);
@@ -151,8 +142,7 @@ fn script_ignoring_pg_dump_failure() -> tempfile::TempDir {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backup_target_full_refuted_when_the_script_ignores_pg_dump_failure() {
-    if !can_mount() {
-        eprintln!("skipped: mounting the small filesystem needs root");
+    if !can_mount_or_skip("backup_target_full_refuted_when_the_script_ignores_pg_dump_failure") {
         return;
     }
     let dir = script_ignoring_pg_dump_failure();

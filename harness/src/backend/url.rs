@@ -26,10 +26,11 @@ impl UrlBackend {
     /// Parses `postgres://user:password@host:port/database`; the password is registered
     /// for redaction before anything can print it.
     pub fn from_url(raw: &str) -> Result<UrlBackend, BackendError> {
+        // The URL is never echoed: a password holding `/`, `?` or `@` breaks the parse, and
+        // nothing has been registered for redaction yet.
         let parsed = url::Url::parse(raw).map_err(|e| {
             BackendError::Url(format!(
-                "`{}` is not a URL: {e}",
-                crate::redact::redact(raw)
+                "the URL does not parse ({e}); expected postgres://user:password@host:port/database, with special characters in the password percent-encoded"
             ))
         })?;
         if !matches!(parsed.scheme(), "postgres" | "postgresql") {

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use tokio::process::Command;
 
 use super::BackupError;
+use crate::process_group::GroupKill;
 
 /// How many lines of a program's output the evidence keeps.
 const OUTPUT_LINES: usize = 12;
@@ -47,7 +48,8 @@ impl Finished {
 }
 
 /// Runs `cmd` (stdin closed, output captured) until it exits or `deadline` passes; a
-/// program still running at the deadline is killed and reported as timed out.
+/// program still running at the deadline is killed with its whole process group and
+/// reported as timed out.
 pub async fn run(
     mut cmd: Command,
     program: &str,
@@ -59,20 +61,27 @@ pub async fn run(
         .stderr(Stdio::piped())
         .kill_on_drop(true);
     let started = Instant::now();
-    let child = cmd.spawn().map_err(|source| BackupError::Spawn {
-        program: program.to_owned(),
-        source,
-    })?;
+    let child = GroupKill::isolate(&mut cmd)
+        .spawn()
+        .map_err(|source| BackupError::Spawn {
+            program: program.to_owned(),
+            source,
+        })?;
+    let group = GroupKill::arm(&child);
     let output = match tokio::time::timeout(deadline, child.wait_with_output()).await {
         Err(_) => {
+            drop(group);
             return Err(BackupError::TimedOut {
                 what: what.to_owned(),
                 program: program.to_owned(),
                 seconds: deadline.as_secs(),
-            })
+            });
         }
         Ok(Err(e)) => return Err(BackupError::io(format!("wait for `{program}`"), e)),
-        Ok(Ok(output)) => output,
+        Ok(Ok(output)) => {
+            group.disarm();
+            output
+        }
     };
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();

@@ -28,6 +28,25 @@ pub struct SmallFilesystem {
 }
 
 impl SmallFilesystem {
+    /// For test suites: the filesystem, or `None` after a `SKIP` line naming `test` when
+    /// this process is not root; under `READINESS_REQUIRE_ROOT=1` that fails the test instead.
+    pub fn mount_or_skip(bytes: u64, test: &str) -> Option<SmallFilesystem> {
+        use std::io::Write as _;
+        match SmallFilesystem::mount(bytes) {
+            Ok(fs) => Some(fs),
+            Err(e @ MountError::NotRoot(_)) => {
+                let required = std::env::var("READINESS_REQUIRE_ROOT").is_ok_and(|v| v == "1");
+                assert!(!required, "READINESS_REQUIRE_ROOT=1 but {test}: {e}");
+                // one write, so that the line is not interleaved with others
+                let line =
+                    format!("SKIP {test}: {e} (READINESS_REQUIRE_ROOT=1 makes this a failure)\n");
+                let _ = std::io::stderr().write_all(line.as_bytes());
+                None
+            }
+            Err(e) => panic!("{test}: {e}"),
+        }
+    }
+
     /// Mounts a tmpfs of `bytes` (rounded up to whole pages by the kernel).
     pub fn mount(bytes: u64) -> Result<SmallFilesystem, MountError> {
         let uid = nix::unistd::Uid::effective();
@@ -94,10 +113,8 @@ mod tests {
 
     #[test]
     fn writes_past_the_size_fail_and_the_mount_goes_away() {
-        let fs = match SmallFilesystem::mount(64 * 1024) {
-            Ok(fs) => fs,
-            Err(MountError::NotRoot(_)) => return, // nothing to show without root
-            Err(e) => panic!("{e}"),
+        let Some(fs) = SmallFilesystem::mount_or_skip(64 * 1024, "small_fs unit test") else {
+            return;
         };
         let point = fs.path().to_owned();
         let err = std::fs::write(point.join("big"), vec![0u8; 256 * 1024]).unwrap_err();

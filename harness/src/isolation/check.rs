@@ -18,6 +18,8 @@ pub struct Report {
     pub anomalies: Vec<Anomaly>,
     /// Whether a cycle search stopped at its budget in some large component.
     pub search_truncated: bool,
+    /// Strongly connected components in which no cycle could be classified (a checker gap).
+    pub unexplained_components: usize,
 }
 
 impl Report {
@@ -70,5 +72,6 @@ pub fn check(history: &History) -> Report {
         edges: graph.graph.edge_count(),
         anomalies,
         search_truncated: found.truncated,
+        unexplained_components: found.unexplained,
     }
 }

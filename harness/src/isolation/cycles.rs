@@ -21,6 +21,9 @@ const RW_EDGES_TRIED: usize = 400;
 pub(super) struct Found {
     pub anomalies: Vec<Anomaly>,
     pub truncated: bool,
+    /// Components (each holds a cycle) in which no search classified a cycle, without any
+    /// search stopping at its budget: a checker gap, never to be read as "no anomaly".
+    pub unexplained: usize,
 }
 
 pub(super) fn find(graph: &DepGraph, history: &History) -> Found {
@@ -34,17 +37,23 @@ pub(super) fn find(graph: &DepGraph, history: &History) -> Found {
             graph,
             members: &members,
         };
+        let mut truncated = false;
         let cycles = [
             (AnomalyKind::G0, search.g0()),
             (AnomalyKind::G1c, search.g1c()),
-            (AnomalyKind::GSingle, search.g_single(&mut found.truncated)),
-            (AnomalyKind::G2Item, search.g2_item(&mut found.truncated)),
+            (AnomalyKind::GSingle, search.g_single(&mut truncated)),
+            (AnomalyKind::G2Item, search.g2_item(&mut truncated)),
         ];
+        let before = found.anomalies.len();
         for (kind, cycle) in cycles {
             if let Some(edges) = cycle {
                 found.anomalies.push(describe(graph, history, kind, &edges));
             }
         }
+        if found.anomalies.len() == before && !truncated {
+            found.unexplained += 1;
+        }
+        found.truncated |= truncated;
     }
     found
 }

@@ -119,22 +119,38 @@ impl Scenario for DatabasePasswordKeptSecret {
                 password.chars().count()
             ));
         }
+        let mut untested = None;
         match guess(ctx, &user, &password).await? {
-            Some(attempt) => problems.push(format!(
+            Guess::GotIn(attempt) => problems.push(format!(
                 "an online guess got in: after {attempt} attempt(s) from a list of {} common passwords, `{user}` logged in over TCP",
                 COMMON_PASSWORDS.len()
             )),
-            None => evidence.push_observation(
+            Guess::Refused => evidence.push_observation(
                 "guessing attack",
-                format!("{} common passwords tried over TCP against a server with this password: all refused", COMMON_PASSWORDS.len()),
+                format!("{} common passwords tried over TCP against a server with this password: all refused with 28P01 (the real password logged in)", COMMON_PASSWORDS.len()),
             ),
+            Guess::Untested(reason) => untested = Some(reason),
         }
         if !problems.is_empty() {
             return Ok(refuted(evidence, problems));
         }
+        if let Some(reason) = untested {
+            evidence.summary = format!("no password in the compose file and .env git-ignored, but the guessing attack was not run: {reason}");
+            return Ok(Outcome::not_proven(evidence));
+        }
         evidence.summary = "no password in the compose file, .env git-ignored, and the password resisted a guessing attack".into();
         Ok(Outcome::proven(evidence))
     }
+}
+
+/// What the online guessing attack found.
+enum Guess {
+    /// A common password logged in at this attempt.
+    GotIn(usize),
+    /// Every common password was refused as a wrong password, and the real one logged in.
+    Refused,
+    /// The attack could not be run honestly; the reason.
+    Untested(String),
 }
 
 fn refuted(mut evidence: Evidence, problems: Vec<String>) -> Outcome {
@@ -186,10 +202,17 @@ fn app_user(service: &compose::DatabaseService, env: &[dotenv::DotenvEntry]) -> 
     Some(credentials.split(':').next()?.to_owned())
 }
 
-/// Gives a real server a role with this password and tries the common passwords over TCP;
-/// returns the attempt that got in.
-async fn guess(ctx: &Context, user: &str, password: &str) -> Result<Option<usize>, ScenarioError> {
+/// Gives a disposable server a role with this password and tries the common passwords over
+/// TCP. Only a refusal for a wrong password (SQLSTATE 28P01) counts as resisting a guess, and
+/// only after the real password was seen to log in, so a server refusing everyone proves nothing.
+async fn guess(ctx: &Context, user: &str, password: &str) -> Result<Guess, ScenarioError> {
     let server = ctx.dedicated_server(ServerProfile::Fast).await?;
+    if !server.is_disposable() {
+        return Ok(Guess::Untested(format!(
+            "it adds a role to the server, and {} is not a disposable server of this run",
+            server.describe()
+        )));
+    }
     let mut admin = PgConnection::connect_with(&server.admin().options())
         .await
         .map_err(|e| ScenarioError::sql("connect to the guessing target", e))?;
@@ -210,17 +233,48 @@ async fn guess(ctx: &Context, user: &str, password: &str) -> Result<Option<usize
         .await
         .map_err(|e| ScenarioError::sql("create the target role", e))?;
     let _ = admin.close().await;
-    for (i, candidate) in COMMON_PASSWORDS.iter().enumerate() {
-        // not registered for redaction: these are public words, and never printed
-        let attempt = harness::backend::ConnInfo {
-            user: role.clone(),
-            password: Secret::unregistered(candidate),
-            ..server.admin()
-        };
-        if let Ok(conn) = PgConnection::connect_with(&attempt.options()).await {
+    let login = |candidate: &str| harness::backend::ConnInfo {
+        user: role.clone(),
+        // not registered for redaction: the candidates are public words, and never printed
+        password: Secret::unregistered(candidate),
+        ..server.admin()
+    };
+    match PgConnection::connect_with(&login(password).options()).await {
+        Ok(conn) => {
             let _ = conn.close().await;
-            return Ok(Some(i + 1));
+        }
+        Err(e) => {
+            return Ok(Guess::Untested(format!(
+                "the real password did not log in over TCP ({}), so refusals would prove nothing",
+                sqlstate(&e).unwrap_or_else(|| e.to_string())
+            )))
         }
     }
-    Ok(None)
+    for (i, candidate) in COMMON_PASSWORDS.iter().enumerate() {
+        match PgConnection::connect_with(&login(candidate).options()).await {
+            Ok(conn) => {
+                let _ = conn.close().await;
+                return Ok(Guess::GotIn(i + 1));
+            }
+            Err(e) if sqlstate(&e).as_deref() == Some(WRONG_PASSWORD) => {}
+            Err(e) => {
+                return Ok(Guess::Untested(format!(
+                    "attempt {} failed for another reason than a wrong password ({})",
+                    i + 1,
+                    sqlstate(&e).unwrap_or_else(|| e.to_string())
+                )))
+            }
+        }
+    }
+    Ok(Guess::Refused)
+}
+
+/// SQLSTATE invalid_password: the server checked the password and it was wrong.
+const WRONG_PASSWORD: &str = "28P01";
+
+fn sqlstate(error: &sqlx::Error) -> Option<String> {
+    match error {
+        sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
+        _ => None,
+    }
 }

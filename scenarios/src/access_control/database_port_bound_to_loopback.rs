@@ -15,8 +15,9 @@ pub struct DatabasePortBoundToLoopback;
 /// Where the configuration makes PostgreSQL reachable.
 #[derive(Debug, PartialEq, Eq)]
 enum Exposure {
-    /// Reachable only from the host (or not published at all).
-    HostOnly(String),
+    /// Reachable only from the host (or not published at all), with the loopback addresses
+    /// the configuration binds (`listen_addresses` syntax).
+    HostOnly { spec: String, listen: String },
     /// Reachable from other machines, with the line that does it.
     Network(String),
 }
@@ -42,14 +43,15 @@ impl Scenario for DatabasePortBoundToLoopback {
             )));
         };
         let mut evidence = Evidence::new("");
-        let (host_only, spec) = match &exposure {
-            Exposure::HostOnly(spec) => (true, spec.clone()),
-            Exposure::Network(spec) => (false, spec.clone()),
+        let (listen, spec) = match &exposure {
+            Exposure::HostOnly { spec, listen } => (Some(listen.clone()), spec.clone()),
+            Exposure::Network(spec) => (None, spec.clone()),
         };
+        let host_only = listen.is_some();
         evidence.push_observation("configured", &spec);
 
         let probe = match native_netns(ctx) {
-            Ok(ns) => Some(probe_from_another_network(ctx, &ns, host_only).await?),
+            Ok(ns) => Some(probe_from_another_network(ctx, &ns, listen.as_deref()).await?),
             Err(why) => {
                 evidence.push_observation("live probe", format!("not run: {why}"));
                 None
@@ -106,7 +108,11 @@ impl Scenario for DatabasePortBoundToLoopback {
                 );
                 Outcome::refuted(evidence)
             }
-            (true, Some(_)) => {
+            (true, Some(p)) => {
+                evidence.push_observation(
+                    "what the probe shows",
+                    format!("a real server listening on exactly the configured address(es) ({}) let the host in and refused another network namespace; the configuration, read as written, decides which addresses those are", p.listen),
+                );
                 evidence.summary = format!("published on loopback only ({spec}): the host connects, another network is refused");
                 Outcome::proven(evidence)
             }
@@ -150,6 +156,14 @@ fn configured_exposure(ctx: &Context) -> Result<Option<Exposure>, ScenarioError>
             ))));
         }
         let specs: Vec<&str> = ports.iter().map(|p| p.spec.as_str()).collect();
+        let mut addresses: Vec<&str> = ports.iter().filter_map(|p| p.host_ip.as_deref()).collect();
+        addresses.dedup();
+        let listen = if addresses.is_empty() {
+            // unpublished: only the host (through Docker's network) reaches it
+            "127.0.0.1".to_owned()
+        } else {
+            addresses.join(",")
+        };
         let spec = if specs.is_empty() {
             format!("service `{}` publishes no port", service.name)
         } else {
@@ -159,7 +173,7 @@ fn configured_exposure(ctx: &Context) -> Result<Option<Exposure>, ScenarioError>
                 specs.join("\", \"")
             )
         };
-        return Ok(Some(Exposure::HostOnly(spec)));
+        return Ok(Some(Exposure::HostOnly { spec, listen }));
     }
     if let Some(path) = &config.postgresql_conf {
         let settings = pgconf::read(&subject.path(path)).map_err(|e| {
@@ -174,7 +188,7 @@ fn configured_exposure(ctx: &Context) -> Result<Option<Exposure>, ScenarioError>
             .all(|a| a == "localhost" || a.starts_with("127.") || a == "::1");
         let spec = format!("listen_addresses = '{listen}'");
         return Ok(Some(if local {
-            Exposure::HostOnly(spec)
+            Exposure::HostOnly { spec, listen }
         } else {
             Exposure::Network(spec)
         }));
@@ -183,26 +197,34 @@ fn configured_exposure(ctx: &Context) -> Result<Option<Exposure>, ScenarioError>
 }
 
 struct Probe {
+    listen: String,
     host_gets_in: bool,
     network_gets_in: bool,
     from: String,
     to: String,
 }
 
-/// Starts a server listening as configured (every interface: loopback plus the link to the
-/// namespace) and knocks from both sides with `pg_isready`.
+/// Starts a server listening as configured — on the configured loopback addresses, or for
+/// "every interface" on loopback plus the link to the namespace (never the machine's real
+/// interfaces) — and knocks from both sides with `pg_isready`.
 async fn probe_from_another_network(
     ctx: &Context,
     ns: &Netns,
-    host_only: bool,
+    loopback: Option<&str>,
 ) -> Result<Probe, ScenarioError> {
-    let listen = if host_only {
-        "127.0.0.1".to_owned()
-    } else {
-        format!("127.0.0.1,{}", ns.host_ip())
+    let listen = match loopback {
+        Some(addresses) => addresses.to_owned(),
+        None => format!("127.0.0.1,{}", ns.host_ip()),
+    };
+    let host_address = match listen.split(',').map(str::trim).next() {
+        Some("localhost") | None => "127.0.0.1".to_owned(),
+        Some(first) => first.to_owned(),
     };
     let server = ctx
-        .dedicated_server_with(ServerProfile::Fast, &[("listen_addresses".into(), listen)])
+        .dedicated_server_with(
+            ServerProfile::Fast,
+            &[("listen_addresses".into(), listen.clone())],
+        )
         .await?;
     let port = server.admin().port.to_string();
     let pg_isready = server
@@ -210,7 +232,7 @@ async fn probe_from_another_network(
         .map(|t| t.program("pg_isready").display().to_string())
         .unwrap_or_else(|| "pg_isready".to_owned());
     let host = std::process::Command::new(&pg_isready)
-        .args(["-h", "127.0.0.1", "-p", &port, "-t", "5"])
+        .args(["-h", &host_address, "-p", &port, "-t", "5"])
         .output()
         .map_err(|e| ScenarioError::Other(format!("failed to run {pg_isready}: {e}")))?;
     let network = ns
@@ -219,6 +241,7 @@ async fn probe_from_another_network(
             ScenarioError::Other(format!("failed to run {pg_isready} in the namespace: {e}"))
         })?;
     Ok(Probe {
+        listen,
         host_gets_in: host.status.success(),
         network_gets_in: network.status.success(),
         from: ns.peer_ip().to_owned(),

@@ -36,6 +36,7 @@ impl Scenario for BackupTargetFull {
         let mut evidence = Evidence::new("").seed(ctx.seed());
         let db = ctx.seeded_database("target_full", USERS).await?;
         let tools = support::tools_of(db.server().as_ref())?;
+        let mut partial_left: Vec<String> = Vec::new();
         let mut slipped = Vec::new();
         let all = Tool::all_for(ctx.subject(), Tool::built_in(tools));
         for tool in &all {
@@ -88,6 +89,9 @@ impl Scenario for BackupTargetFull {
                     )
                 })
                 .collect();
+            if !left.is_empty() {
+                partial_left.push(who.to_string());
+            }
             let left = if left.is_empty() {
                 "nothing".to_owned()
             } else {
@@ -137,8 +141,16 @@ impl Scenario for BackupTargetFull {
             }
             return Ok(Outcome::refuted(evidence));
         }
+        let leftovers = if partial_left.is_empty() {
+            "and nothing was left behind".to_owned()
+        } else {
+            format!(
+                "though partial output was left behind by {}",
+                partial_left.join(" and ")
+            )
+        };
         evidence.summary = format!(
-            "on a full filesystem the backup was reported failed, by exit status, though partial output was written: {}",
+            "on a full filesystem the backup was reported failed, by exit status, {leftovers}: {}",
             Tool::tried(&all)
         );
         Ok(Outcome::proven(evidence))

@@ -19,6 +19,9 @@ use harness::{Evidence, Outcome, Scenario};
 
 use super::support::{self, USERS};
 
+/// The live database's size: other than the backup's, so a no-op restore shows.
+const LIVE_USERS: u64 = USERS / 2;
+
 pub struct CorruptedBackupRefused;
 
 #[async_trait]
@@ -234,10 +237,17 @@ async fn subject_refuses(
         })?;
         let damaged = corrupt::damaged_copy(&original, &into, corruption)
             .map_err(|e| ScenarioError::Other(format!("failed to damage a copy: {e}")))?;
+        // the live database holds other data than the backup, so a restore that does
+        // nothing and still reports success cannot pass as "restored exactly"
         let live = ctx
-            .seeded_database(&format!("corrupt_live_{}", corruption.label()), USERS)
+            .seeded_database(&format!("corrupt_live_{}", corruption.label()), LIVE_USERS)
             .await?;
         let before = support::fingerprint(&live).await?;
+        if expected.diff(&before).is_empty() {
+            return Err(ScenarioError::Other(
+                "the live database matches the backup before the restore, so the restore could not be judged".into(),
+            ));
+        }
         let run = own.restore(&live.admin(), &damaged.path, &into).await?;
         let after = support::fingerprint(&live).await?;
         if run.success() {

@@ -121,6 +121,11 @@ impl Scenario for RetentionPolicyHolds {
         let gone = db.admin().with_database("readiness_no_such_database");
         let failed = own.backup(&gone, dir.path()).await?;
         evidence.push_observation("a run whose database is gone", failed.describe());
+        let survived = made.iter().filter(|(file, _)| file.exists()).count();
+        evidence.push_observation(
+            "backups left after the failed run",
+            format!("{survived} of {} (all past the policy)", made.len()),
+        );
         if !newest.exists() {
             evidence.summary = "a failed backup run removed the newest backup".into();
             evidence.push_counterexample(

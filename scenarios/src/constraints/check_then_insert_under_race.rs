@@ -18,7 +18,9 @@ use harness::{Evidence, Outcome, Scenario};
 use sqlx::{Connection, PgConnection};
 
 use super::fixtures::{plain_row, Parents};
-use super::race::{count_key, round_key, Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS};
+use super::race::{
+    count_key, round_key, Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS, UNRACED,
+};
 use super::rules::refusal_matches;
 use super::schema::{prepare, Claimed, Prepared};
 use crate::flows::{self, AppFlows, FlowError, NoFaults, Signup};
@@ -209,6 +211,10 @@ async fn signup_race(
     evidence.push_observation("Stripe customers left with two users", duplicated);
     evidence.push_timing("races", started.elapsed());
     let held = tallies.iter().all(Tally::held) && duplicated == 0;
+    if held && tallies[0].overlapped == 0 {
+        evidence.summary = UNRACED.into();
+        return Ok(Outcome::not_proven(evidence));
+    }
     evidence.summary = if held {
         format!(
             "{} concurrent signups with one Stripe customer id never both committed",
@@ -256,6 +262,7 @@ async fn sql_race(ctx: &Context, prepared: &Prepared) -> Result<Outcome, Scenari
     let mut evidence = Evidence::new("").seed(ctx.seed());
     let started = Instant::now();
     let mut lost = Vec::new();
+    let mut unraced = Vec::new();
     let mut n = 0;
     for claim in keys {
         let mut tallies = [Tally::default(), Tally::default()];
@@ -322,6 +329,9 @@ async fn sql_race(ctx: &Context, prepared: &Prepared) -> Result<Outcome, Scenari
             format!("{}: barrier only", claim.label()),
             tallies[1].describe(false),
         );
+        if tallies[0].overlapped == 0 {
+            unraced.push(claim.label());
+        }
         if !tallies.iter().all(Tally::held) {
             lost.push(claim.label());
             evidence.push_counterexample(
@@ -332,6 +342,10 @@ async fn sql_race(ctx: &Context, prepared: &Prepared) -> Result<Outcome, Scenari
     }
     evidence.push_timing("races", started.elapsed());
     let _ = setup.close().await;
+    if lost.is_empty() && !unraced.is_empty() {
+        evidence.summary = format!("{UNRACED}: {}", unraced.join(", "));
+        return Ok(Outcome::not_proven(evidence));
+    }
     evidence.summary = if lost.is_empty() {
         "racing check-then-inserts never both committed on any claimed unique key".into()
     } else {

@@ -99,6 +99,15 @@ impl Scenario for ConstraintsRejectGeneratedViolations {
             elapsed += run.elapsed;
             let tally = &property.tally;
             match run.verdict {
+                Verdict::Held if tally.refused == 0 || tally.accepted == 0 => {
+                    unproven.push(format!(
+                        "{}: {cases} cases held, but {} rows were accepted and {} refused; both kinds must be seen{}",
+                        claim.label(),
+                        tally.accepted,
+                        tally.refused,
+                        tally.describe_discards()
+                    ));
+                }
                 Verdict::Held => evidence.push_observation(
                     claim.label(),
                     format!(

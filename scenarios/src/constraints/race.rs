@@ -157,6 +157,10 @@ async fn wait_for_writers(
     }
 }
 
+/// Why rounds without a lost race prove nothing when no gated round had both writes in flight.
+pub const UNRACED: &str =
+    "no round lost the race, but no gated round had both writes in flight at once, so the race was never run";
+
 /// Tallies of many rounds.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {

@@ -15,7 +15,9 @@ use harness::{Evidence, Outcome, Scenario};
 use sqlx::{Connection, PgConnection};
 
 use super::fixtures::{plain_row, Parents};
-use super::race::{count_key, round_key, Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS};
+use super::race::{
+    count_key, round_key, Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS, UNRACED,
+};
 use super::rules::refusal_matches;
 use super::schema::{prepare, Claimed};
 
@@ -60,6 +62,7 @@ impl Scenario for UniqueKeysUnderRace {
         let started = Instant::now();
         let mut evidence = Evidence::new("").seed(ctx.seed());
         let mut lost = Vec::new();
+        let mut unraced = Vec::new();
         let mut n = 0u64;
         for claim in keys {
             let mut tallies = [Tally::default(), Tally::default()];
@@ -134,6 +137,9 @@ impl Scenario for UniqueKeysUnderRace {
                 format!("{}: barrier only", claim.label()),
                 free.describe(false),
             );
+            if gated.overlapped == 0 {
+                unraced.push(claim.label());
+            }
             if !(gated.held() && free.held()) {
                 let lost_rounds =
                     gated.both_committed + gated.other + free.both_committed + free.other;
@@ -150,6 +156,10 @@ impl Scenario for UniqueKeysUnderRace {
         }
         evidence.push_timing("races", started.elapsed());
         let _ = setup.close().await;
+        if lost.is_empty() && !unraced.is_empty() {
+            evidence.summary = format!("{UNRACED}: {}", unraced.join(", "));
+            return Ok(Outcome::not_proven(evidence));
+        }
         evidence.summary = if lost.is_empty() {
             format!(
                 "every round on every claimed unique key ended with exactly one commit ({} rounds each)",

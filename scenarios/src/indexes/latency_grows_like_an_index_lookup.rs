@@ -66,6 +66,18 @@ impl Scenario for LatencyGrowsLikeAnIndexLookup {
             evidence.push_observation(format!("`{}`", curve.query), curve.describe());
         }
         let growing: Vec<&Curve> = curves.iter().filter(|c| c.grows_with_table()).collect();
+        let flat: Vec<&str> = curves
+            .iter()
+            .filter(|c| c.slope().is_none())
+            .map(|c| c.query.as_str())
+            .collect();
+        if growing.is_empty() && !flat.is_empty() {
+            evidence.summary = format!(
+                "no growth curve could be fitted for {} (fewer than two distinct table sizes measured)",
+                flat.join(", ")
+            );
+            return Ok(Outcome::not_proven(evidence));
+        }
         if growing.is_empty() {
             evidence.summary = format!(
                 "all {} main queries grow like index lookups from {} to {} users (largest slope {:.2})",

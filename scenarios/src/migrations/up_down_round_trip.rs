@@ -66,11 +66,12 @@ async fn stepwise(
     let mut after_step = Vec::with_capacity(steps.len());
     for step in &steps {
         if let Err(e) = migrations.up_to(&db.admin(), step.version).await {
+            let e = subject_fault(e)?;
             evidence.summary = format!(
                 "migration {} does not apply on an empty database",
                 step.label()
             );
-            evidence.push_counterexample("apply from empty", vec![e.to_string()]);
+            evidence.push_counterexample("apply from empty", vec![e]);
             return Ok(Outcome::refuted(evidence));
         }
         after_step.push(read_catalog(db, migrations).await?);
@@ -107,8 +108,9 @@ async fn stepwise(
     for (i, step) in steps.iter().enumerate().rev() {
         let target = if i == 0 { 0 } else { steps[i - 1].version };
         if let Err(e) = migrations.down_to(&db.admin(), target).await {
+            let e = subject_fault(e)?;
             evidence.summary = format!("rolling back {} fails", step.label());
-            evidence.push_counterexample("roll back one step", vec![e.to_string()]);
+            evidence.push_counterexample("roll back one step", vec![e]);
             return Ok(Outcome::refuted(evidence));
         }
         let before = if i == 0 { &empty } else { &after_step[i - 1] };
@@ -133,8 +135,9 @@ async fn stepwise(
 
     let started = Instant::now();
     if let Err(e) = migrations.up(&db.admin()).await {
+        let e = subject_fault(e)?;
         evidence.summary = "the migrations do not apply again after a full rollback".into();
-        evidence.push_counterexample("re-apply", vec![e.to_string()]);
+        evidence.push_counterexample("re-apply", vec![e]);
         return Ok(Outcome::refuted(evidence));
     }
     evidence.push_timing("re-apply all", started.elapsed());
@@ -171,12 +174,18 @@ async fn whole(
     let mut evidence = Evidence::new("").observe("migrations", "by command");
     let started = Instant::now();
     if let Err(e) = migrations.up(&db.admin()).await {
+        let e = subject_fault(e)?;
         evidence.summary = "the up command fails on an empty database".into();
-        evidence.push_counterexample("apply from empty", vec![e.to_string()]);
+        evidence.push_counterexample("apply from empty", vec![e]);
         return Ok(Outcome::refuted(evidence));
     }
     evidence.push_timing("up", started.elapsed());
     let applied = read_catalog(db, migrations).await?;
+    if empty.diff(&applied).is_empty() {
+        evidence.summary =
+            "the up command succeeded but created nothing: there is no schema to round-trip".into();
+        return Ok(Outcome::not_proven(evidence));
+    }
     if let Some(outcome) = check_invariants(ctx, db, &mut evidence, "after up").await? {
         return Ok(outcome);
     }
@@ -191,8 +200,9 @@ async fn whole(
             return Ok(Outcome::refuted(evidence));
         }
         Err(e) => {
+            let e = subject_fault(e)?;
             evidence.summary = "the down command fails".into();
-            evidence.push_counterexample("roll back", vec![e.to_string()]);
+            evidence.push_counterexample("roll back", vec![e]);
             return Ok(Outcome::refuted(evidence));
         }
     }
@@ -204,8 +214,9 @@ async fn whole(
         return Ok(Outcome::refuted(evidence));
     }
     if let Err(e) = migrations.up(&db.admin()).await {
+        let e = subject_fault(e)?;
         evidence.summary = "the up command fails after a rollback".into();
-        evidence.push_counterexample("re-apply", vec![e.to_string()]);
+        evidence.push_counterexample("re-apply", vec![e]);
         return Ok(Outcome::refuted(evidence));
     }
     let diff = applied.diff(&read_catalog(db, migrations).await?);
@@ -222,6 +233,16 @@ async fn whole(
         applied.tables.len()
     );
     Ok(Outcome::proven(evidence))
+}
+
+/// The failure as evidence against the subject; a connection the harness could not open or a
+/// migration directory it could not read says nothing about the migrations, so it ends the
+/// scenario as NOT PROVEN instead.
+fn subject_fault(error: MigrateError) -> Result<String, ScenarioError> {
+    match error {
+        MigrateError::Connect { .. } | MigrateError::Resolve { .. } => Err(error.into()),
+        error => Ok(error.to_string()),
+    }
 }
 
 async fn read_catalog(db: &Database, migrations: &Migrations) -> Result<Catalog, ScenarioError> {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use harness::isolation::workload::{self, Nemesis, Workload};
-use harness::isolation::{check, AnomalyKind, IsolationLevel};
+use harness::isolation::{check, AnomalyKind, IsolationLevel, Report};
 use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
@@ -100,6 +100,7 @@ impl Scenario for IsolationLevelsHold {
         evidence.push_observation("the subject's flows run at", default_level);
         let mut beyond_total = 0;
         let mut summary_parts = Vec::new();
+        let mut inconclusive = Vec::new();
         for (i, check_spec) in self.checks.iter().enumerate() {
             workload::prepare(&admin)
                 .await
@@ -183,6 +184,17 @@ impl Scenario for IsolationLevelsHold {
             }
             beyond_total += beyond.len();
             summary_parts.push(format!("{label}: {}", report.summary()));
+            inconclusive.extend(
+                why_inconclusive(&report, check_spec, run.cuts, beyond.is_empty())
+                    .map(|why| format!("{label}: {why}")),
+            );
+        }
+        if beyond_total == 0 && !inconclusive.is_empty() {
+            evidence.summary = format!(
+                "no anomaly beyond the levels was found, but a history could not show one: {}",
+                inconclusive.join("; ")
+            );
+            return Ok(Outcome::not_proven(evidence));
         }
         evidence.summary = if beyond_total == 0 {
             format!(
@@ -197,6 +209,31 @@ impl Scenario for IsolationLevelsHold {
         };
         Ok(Outcome::decide(beyond_total == 0, evidence))
     }
+}
+
+/// Why a history without forbidden anomalies still proves nothing: no transaction committed,
+/// no connection was cut in the run meant to cut them, a search for a cycle the level forbids
+/// stopped at its budget, or a cycle the checker could not classify.
+fn why_inconclusive(report: &Report, check: &Check, cuts: usize, clean: bool) -> Option<String> {
+    if report.ok == 0 {
+        return Some("no transaction committed".into());
+    }
+    if check.with_cuts && cuts == 0 {
+        return Some("no connection was cut".into());
+    }
+    let searched_kinds_matter = [AnomalyKind::GSingle, AnomalyKind::G2Item]
+        .into_iter()
+        .any(|kind| !check.judged_as.allows(kind));
+    if clean && report.search_truncated && searched_kinds_matter {
+        return Some("a cycle search stopped at its budget".into());
+    }
+    if report.unexplained_components > 0 {
+        return Some(format!(
+            "{} dependency cycle(s) the checker could not classify",
+            report.unexplained_components
+        ));
+    }
+    None
 }
 
 /// The isolation level the subject's transactions get unless they ask for another.

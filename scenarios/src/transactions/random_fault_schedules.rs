@@ -62,7 +62,7 @@ impl Scenario for RandomFaultSchedules {
             )));
         }
         let rig = Rig::new(ctx.migrated_database("tx_schedules").await?, true).await?;
-        let cases = ctx.options().proptest_cases.unwrap_or(DEFAULT_CASES);
+        let cases = ctx.options().proptest_cases.unwrap_or(DEFAULT_CASES).max(1);
         let mut runner = runner(ctx.seed(), cases);
         let strategy = schedules(&flows);
         let started = Instant::now();
@@ -73,13 +73,16 @@ impl Scenario for RandomFaultSchedules {
             ),
         );
         let mut steps_run = 0;
+        let mut faults_fired = 0;
         for n in 1..=cases {
             let mut tree = strategy
                 .new_tree(&mut runner)
                 .map_err(|e| ScenarioError::Other(format!("failed to generate a schedule: {e}")))?;
             let schedule = tree.current();
             steps_run += schedule.len();
-            let Some(failure) = first_failure(&rig, ctx, &flows, &schedule).await? else {
+            let Some(failure) =
+                first_failure(&rig, ctx, &flows, &schedule, &mut faults_fired).await?
+            else {
                 continue;
             };
             let (minimal, failure, shrinks) =
@@ -104,8 +107,14 @@ impl Scenario for RandomFaultSchedules {
             return Ok(Outcome::refuted(evidence));
         }
         evidence.push_timing("schedules", started.elapsed());
+        if faults_fired == 0 {
+            evidence.summary = format!(
+                "{cases} random schedules ({steps_run} steps) ran, but no fault point was reached, so no fault was injected"
+            );
+            return Ok(Outcome::not_proven(evidence));
+        }
         evidence.summary = format!(
-            "all {cases} random schedules ({steps_run} steps) left all or nothing at every step, with every invariant intact"
+            "all {cases} random schedules ({steps_run} steps, {faults_fired} faults injected) left all or nothing at every step, with every invariant intact"
         );
         Ok(Outcome::proven(evidence))
     }
@@ -144,6 +153,7 @@ async fn first_failure(
     ctx: &Context,
     flows: &SubjectFlows,
     schedule: &[Step],
+    faults_fired: &mut usize,
 ) -> Result<Option<CaseReport>, ScenarioError> {
     for step in schedule {
         let case = Case {
@@ -151,6 +161,7 @@ async fn first_failure(
             fault: step.fault,
         };
         let report = case::run(rig, ctx.subject(), flows, case).await?;
+        *faults_fired += usize::from(report.fired);
         if !report.holds() {
             return Ok(Some(report));
         }
@@ -174,7 +185,7 @@ async fn shrink(
     while runs < MAX_SHRINK_ITERS {
         runs += 1;
         let candidate = tree.current();
-        let more = match first_failure(rig, ctx, flows, &candidate).await? {
+        let more = match first_failure(rig, ctx, flows, &candidate, &mut 0).await? {
             Some(found) => {
                 minimal = candidate;
                 failure = found;
