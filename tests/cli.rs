@@ -31,8 +31,9 @@ fn text(output: &Output) -> String {
 
 /// Scratch directories whose owner marker names `pid`: what a finished run left behind.
 fn leftovers_of(pid: u32) -> Vec<PathBuf> {
-    std::fs::read_dir(std::env::temp_dir())
-        .unwrap()
+    harness::backend::native::scratch::roots()
+        .into_iter()
+        .flat_map(|root| std::fs::read_dir(root).unwrap())
         .flatten()
         .map(|e| e.path())
         .filter(|p| {

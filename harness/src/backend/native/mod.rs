@@ -132,8 +132,18 @@ impl NativeServer {
         subject_settings: &[(String, String)],
     ) -> Result<NativeServer, BackendError> {
         let run_as = backend.run_as.as_ref();
-        let scratch = ScratchDir::create("pg", run_as)
-            .map_err(|e| BackendError::io("create a scratch directory", e))?;
+        // a fast server's data need not survive, so it lives in memory where there is room
+        let root = match profile {
+            ServerProfile::Fast => scratch::memory_root(),
+            ServerProfile::Durable => None,
+        }
+        .unwrap_or_else(std::env::temp_dir);
+        let scratch = ScratchDir::create_in(&root, "pg", run_as).map_err(|e| {
+            BackendError::io(
+                format!("create a scratch directory in {}", root.display()),
+                e,
+            )
+        })?;
         let data_dir = scratch.path().join("data");
         // registered before anything runs, so that an interrupt at any point leaves nothing
         let postmaster_pid = Arc::new(AtomicI32::new(0));
