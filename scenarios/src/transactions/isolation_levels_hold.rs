@@ -19,7 +19,7 @@ use super::rig::Rig;
 /// Transactions per history, at the default workload size.
 const TXNS: usize = 400;
 /// How often the nemesis cuts every connection in the run with faults.
-const CUT_EVERY: Duration = Duration::from_millis(80);
+const CUT_EVERY: Duration = Duration::from_millis(15);
 
 /// One history: the level it runs at, the level whose rules judge it, and whether the
 /// proxy cuts connections meanwhile.
