@@ -10,6 +10,8 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use harness::skip;
+
 fn readiness(args: &[&str], env: &[(&str, &str)]) -> (Output, u32) {
     let child = Command::new(env!("CARGO_BIN_EXE_readiness"))
         .args(args)
@@ -42,10 +44,6 @@ fn assert_one_clear_error(output: &Output, expected: &[&str]) {
     }
 }
 
-fn require_docker() -> bool {
-    std::env::var("READINESS_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
-}
-
 fn docker_answers(test: &str) -> bool {
     let answers = Command::new("docker")
         .arg("info")
@@ -54,13 +52,7 @@ fn docker_answers(test: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !answers {
-        assert!(
-            !require_docker(),
-            "READINESS_REQUIRE_DOCKER=1 but no Docker engine answers"
-        );
-        print_skip(&format!(
-            "{test}: no Docker engine answers (READINESS_REQUIRE_DOCKER=1 makes this a failure)"
-        ));
+        skip::skip(test, "no Docker engine answers", skip::REQUIRE_DOCKER);
     }
     answers
 }
@@ -82,13 +74,11 @@ fn image_or_skip(test: &str) -> Option<String> {
         .status()
         .is_ok_and(|s| s.success());
     if !present {
-        assert!(
-            !require_docker(),
-            "READINESS_REQUIRE_DOCKER=1 but the image {image} is not on this machine"
+        skip::skip(
+            test,
+            &format!("no image {image} (build it with scripts/build-postgres-image)"),
+            skip::REQUIRE_DOCKER,
         );
-        print_skip(&format!(
-            "{test}: no image {image} (build it with scripts/build-postgres-image)"
-        ));
         return None;
     }
     Some(image)
@@ -273,12 +263,4 @@ fn killed_run_leaves_containers_that_the_next_run_reaps() {
         "",
         "the next run reaps the dead run's containers"
     );
-}
-
-/// Prints `SKIP <line>` past the test harness's output capture, so that every run shows
-/// it (`.ci/run` counts these lines).
-fn print_skip(line: &str) {
-    use std::io::Write as _;
-    // one write, so that the line is not interleaved with the harness's own
-    let _ = std::io::stderr().write_all(format!("SKIP {line}\n").as_bytes());
 }

@@ -31,6 +31,7 @@ pub mod rowgen;
 pub mod runner;
 pub mod scenario;
 pub mod seed;
+pub mod skip;
 pub mod subject;
 pub mod template;
 

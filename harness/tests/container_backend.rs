@@ -11,15 +11,11 @@ use std::time::Duration;
 
 use harness::backend::container::{engine, labels, ContainerBackend, LOCAL_IMAGE_REPO};
 use harness::backend::native::binaries;
-use harness::{Server, ServerProfile};
+use harness::{skip, Server, ServerProfile};
 use sqlx::{Connection, Executor, PgConnection, Row};
 use testcontainers::bollard::models::ContainerCreateBody;
 use testcontainers::bollard::query_parameters::ListContainersOptionsBuilder;
 use testcontainers::bollard::Docker;
-
-fn require_docker() -> bool {
-    std::env::var("READINESS_REQUIRE_DOCKER").is_ok_and(|v| v == "1")
-}
 
 fn test_image() -> String {
     std::env::var("READINESS_PG_IMAGE")
@@ -34,10 +30,7 @@ fn test_image() -> String {
 /// The engine and the test image, or `None` after printing why the test is skipped.
 async fn engine_or_skip(test: &str) -> Option<Docker> {
     let skip = |why: String| {
-        assert!(!require_docker(), "READINESS_REQUIRE_DOCKER=1 but {why}");
-        print_skip(&format!(
-            "{test}: {why} (READINESS_REQUIRE_DOCKER=1 makes this a failure)"
-        ));
+        skip::skip(test, &why, skip::REQUIRE_DOCKER);
         None
     };
     let docker = match engine::connect().await {
@@ -333,14 +326,6 @@ async fn image_that_is_not_postgres_is_refused_and_leaves_nothing() {
         "{error}"
     );
     assert_eq!(leftovers, Vec::<String>::new());
-}
-
-/// Prints `SKIP <line>` past the test harness's output capture, so that every run shows
-/// it (`.ci/run` counts these lines).
-fn print_skip(line: &str) {
-    use std::io::Write as _;
-    // one write, so that the line is not interleaved with the harness's own
-    let _ = std::io::stderr().write_all(format!("SKIP {line}\n").as_bytes());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -31,16 +31,10 @@ impl SmallFilesystem {
     /// For test suites: the filesystem, or `None` after a `SKIP` line naming `test` when
     /// this process is not root; under `READINESS_REQUIRE_ROOT=1` that fails the test instead.
     pub fn mount_or_skip(bytes: u64, test: &str) -> Option<SmallFilesystem> {
-        use std::io::Write as _;
         match SmallFilesystem::mount(bytes) {
             Ok(fs) => Some(fs),
             Err(e @ MountError::NotRoot(_)) => {
-                let required = std::env::var("READINESS_REQUIRE_ROOT").is_ok_and(|v| v == "1");
-                assert!(!required, "READINESS_REQUIRE_ROOT=1 but {test}: {e}");
-                // one write, so that the line is not interleaved with others
-                let line =
-                    format!("SKIP {test}: {e} (READINESS_REQUIRE_ROOT=1 makes this a failure)\n");
-                let _ = std::io::stderr().write_all(line.as_bytes());
+                crate::skip::skip(test, &e.to_string(), crate::skip::REQUIRE_ROOT);
                 None
             }
             Err(e) => panic!("{test}: {e}"),

@@ -5,6 +5,7 @@
 
 use async_trait::async_trait;
 use harness::configfiles::{compose, dotenv, gitignore};
+use harness::integrity::Rejection;
 use harness::names::{quote_ident, quote_literal};
 use harness::redact::Secret;
 use harness::scenario::{Context, ScenarioError};
@@ -272,9 +273,9 @@ async fn guess(ctx: &Context, user: &str, password: &str) -> Result<Guess, Scena
 /// SQLSTATE invalid_password: the server checked the password and it was wrong.
 const WRONG_PASSWORD: &str = "28P01";
 
+/// The SQLSTATE the server refused a login with, when it did.
 fn sqlstate(error: &sqlx::Error) -> Option<String> {
-    match error {
-        sqlx::Error::Database(db) => db.code().map(|c| c.into_owned()),
-        _ => None,
-    }
+    Rejection::from_error(error)
+        .map(|refusal| refusal.code)
+        .filter(|code| !code.is_empty())
 }
