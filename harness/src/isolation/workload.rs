@@ -4,7 +4,7 @@
 //! with the outcome the client saw.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -55,19 +55,24 @@ impl Default for Workload {
     }
 }
 
-/// Connection cuts during a run: every `every`, the proxy resets all connections.
+/// Connection cuts during a run: every `every`, the proxy resets each connection at least
+/// `min_age` old. The age grows to twice the slowest connection attempt seen, so that a
+/// slow handshake (a loaded machine, a debug build) still completes and the run goes on.
 #[derive(Debug, Clone, Copy)]
 pub struct Nemesis<'a> {
     pub proxy: &'a FaultProxy,
     pub every: Duration,
+    pub min_age: Duration,
 }
 
 /// A finished run.
 #[derive(Debug, Clone)]
 pub struct WorkloadRun {
     pub history: History,
-    /// How many times the nemesis cut the connections.
+    /// How many connections the nemesis reset.
     pub cuts: usize,
+    /// The age at which the nemesis last cut connections (zero without a nemesis).
+    pub cut_age: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -105,6 +110,7 @@ pub async fn run(
         keys: Mutex::new(KeyPool::new(workload.active_keys)),
         next_value: AtomicI64::new(1),
         claimed: AtomicUsize::new(0),
+        slowest_connect_us: AtomicU64::new(0),
         history: Mutex::new(History::default()),
     });
     let clients = (0..workload.clients).map(|client| {
@@ -116,21 +122,22 @@ pub async fn run(
         )
     });
     let clients = futures::future::join_all(clients);
-    let (results, cuts) = match nemesis {
-        None => (clients.await, 0),
+    let (results, cuts, cut_age) = match nemesis {
+        None => (clients.await, 0, Duration::ZERO),
         Some(nemesis) => {
-            let mut cuts = 0;
+            let (mut cuts, mut age) = (0, nemesis.min_age);
             tokio::pin!(clients);
             let results = loop {
                 tokio::select! {
                     results = &mut clients => break results,
                     _ = tokio::time::sleep(nemesis.every) => {
-                        nemesis.proxy.cut_all().await;
-                        cuts += 1;
+                        let slowest = shared.slowest_connect_us.load(Ordering::SeqCst);
+                        age = age.max(Duration::from_micros(slowest.saturating_mul(2)));
+                        cuts += nemesis.proxy.cut_older_than(age).await;
                     }
                 }
             };
-            (results, cuts)
+            (results, cuts, age)
         }
     };
     for result in results {
@@ -141,13 +148,19 @@ pub async fn run(
         }
     }
     let history = std::mem::take(&mut *shared.history.lock().unwrap_or_else(|e| e.into_inner()));
-    Ok(WorkloadRun { history, cuts })
+    Ok(WorkloadRun {
+        history,
+        cuts,
+        cut_age,
+    })
 }
 
 struct Shared {
     keys: Mutex<KeyPool>,
     next_value: AtomicI64,
     claimed: AtomicUsize,
+    /// The longest connection attempt so far, successful or not, in microseconds.
+    slowest_connect_us: AtomicU64,
     history: Mutex<History>,
 }
 
@@ -198,7 +211,7 @@ async fn client_loop(
         let mops = generate(&mut rng, workload, shared);
         let c = match connection.as_mut() {
             Some(c) => c,
-            None => connection.insert(connect(client, conn).await?),
+            None => connection.insert(connect(client, conn, shared).await?),
         };
         let (outcome, mops, broken) = run_txn(c, level, mops).await;
         if broken {
@@ -216,10 +229,18 @@ async fn client_loop(
     Ok(())
 }
 
-async fn connect(client: usize, conn: &ConnInfo) -> Result<PgConnection, WorkloadError> {
+async fn connect(
+    client: usize,
+    conn: &ConnInfo,
+    shared: &Shared,
+) -> Result<PgConnection, WorkloadError> {
     let deadline = tokio::time::Instant::now() + CONNECT_PATIENCE;
     loop {
-        match PgConnection::connect_with(&conn.options()).await {
+        let attempt = tokio::time::Instant::now();
+        let connected = PgConnection::connect_with(&conn.options()).await;
+        let took = u64::try_from(attempt.elapsed().as_micros()).unwrap_or(u64::MAX);
+        shared.slowest_connect_us.fetch_max(took, Ordering::SeqCst);
+        match connected {
             Ok(mut c) => {
                 // deadlocks between appends are expected; find them in ms, not the default
                 // second (needs a superuser: elsewhere the default stays)

@@ -6,9 +6,11 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio::net::TcpStream;
+use tokio::sync::Notify;
+use tokio::time::Instant;
 
 use super::pump::{pump, PumpEnd};
-use super::{Direction, Shared};
+use super::{Direction, Live, Shared};
 
 /// How a connection ended.
 enum Ending {
@@ -38,14 +40,19 @@ impl Drop for Registered<'_> {
 }
 
 pub(super) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
-    let mut cut = shared.cut_epoch.subscribe();
-    let started_in = *cut.borrow_and_update();
+    let cut = Arc::new(Notify::new());
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
     shared
         .live
         .lock()
         .unwrap_or_else(|e| e.into_inner())
-        .insert(id, started_in);
+        .insert(
+            id,
+            Live {
+                accepted: Instant::now(),
+                cut: cut.clone(),
+            },
+        );
     let _registered = Registered {
         id,
         shared: &shared,
@@ -87,7 +94,7 @@ pub(super) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<S
             }
             tokio::select! {
                 biased;
-                _ = cut.changed() => break Ending::Reset,
+                _ = cut.notified() => break Ending::Reset,
                 end = &mut to_server, if !server_done => match end {
                     PumpEnd::Eof => server_done = true,
                     PumpEnd::Limit => break Ending::Limited,

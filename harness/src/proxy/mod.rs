@@ -1,6 +1,7 @@
 //! A TCP fault proxy on 127.0.0.1 between a client and a server: it adds latency,
 //! black-holes traffic, closes a connection after N bytes (each per direction, switchable
-//! while connections are live) and cuts every live connection with a reset.
+//! while connections are live) and cuts live connections with a reset: all of them, or
+//! only those older than an age (so that a fresh connection can finish its handshake).
 //!
 //! Scenarios point a client at [`FaultProxy::address`] (`ConnInfo::with_address`) and
 //! switch faults on at the moment they choose, e.g. at a flow's fault point.
@@ -20,8 +21,9 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 use tokio::task::{JoinHandle, JoinSet};
+use tokio::time::Instant;
 
-/// How long [`FaultProxy::cut_all`] waits for the connections it cut to be gone.
+/// How long [`FaultProxy::cut_older_than`] waits for the connections it cut to be gone.
 const CUT_WAIT: Duration = Duration::from_secs(5);
 
 /// Why the proxy could not start.
@@ -55,15 +57,21 @@ pub struct FaultProxy {
     accept: JoinHandle<()>,
 }
 
+/// A live connection as the handle sees it.
+#[derive(Debug)]
+struct Live {
+    accepted: Instant,
+    /// Notified once to reset the connection (the permit waits if it is not listening yet).
+    cut: Arc<Notify>,
+}
+
 /// What the accept loop, the connections and the handle share.
 #[derive(Debug)]
 struct Shared {
     to_server: watch::Sender<Toxics>,
     to_client: watch::Sender<Toxics>,
-    /// Bumped by every cut; a connection started before a bump is reset by it.
-    cut_epoch: watch::Sender<u64>,
-    /// Live connections: id → the cut epoch they started in.
-    live: Mutex<HashMap<u64, u64>>,
+    /// Live connections by id.
+    live: Mutex<HashMap<u64, Live>>,
     /// Woken whenever a connection ends.
     ended: Notify,
     next_id: AtomicU64,
@@ -105,7 +113,6 @@ impl FaultProxy {
         let shared = Arc::new(Shared {
             to_server: watch::Sender::new(Toxics::default()),
             to_client: watch::Sender::new(Toxics::default()),
-            cut_epoch: watch::Sender::new(0),
             live: Mutex::new(HashMap::new()),
             ended: Notify::new(),
             next_id: AtomicU64::new(0),
@@ -177,24 +184,27 @@ impl FaultProxy {
     /// Resets every live connection (both sides get a TCP RST) and waits until they are
     /// gone; returns how many were cut. New connections are accepted as before.
     pub async fn cut_all(&self) -> usize {
+        self.cut_older_than(Duration::ZERO).await
+    }
+
+    /// Resets every live connection accepted at least `age` ago and waits until they are
+    /// gone; returns how many were cut. Younger connections and new ones are untouched.
+    pub async fn cut_older_than(&self, age: Duration) -> usize {
         let ended = self.shared.ended.notified();
         tokio::pin!(ended);
         ended.as_mut().enable();
-        let mut epoch = 0;
-        self.shared.cut_epoch.send_modify(|e| {
-            *e += 1;
-            epoch = *e;
-        });
-        let targets: Vec<u64> = self
-            .shared
-            .live
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .iter()
-            .filter(|(_, started)| **started < epoch)
-            .map(|(id, _)| *id)
-            .collect();
-        let deadline = tokio::time::Instant::now() + CUT_WAIT;
+        let targets: Vec<u64> = {
+            let live = self.shared.live.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            live.iter()
+                .filter(|(_, conn)| now.duration_since(conn.accepted) >= age)
+                .map(|(id, conn)| {
+                    conn.cut.notify_one();
+                    *id
+                })
+                .collect()
+        };
+        let deadline = Instant::now() + CUT_WAIT;
         loop {
             let remaining = {
                 let live = self.shared.live.lock().unwrap_or_else(|e| e.into_inner());

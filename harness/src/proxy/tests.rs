@@ -117,6 +117,24 @@ async fn cut_all_resets_live_connections_and_accepts_new_ones() {
 }
 
 #[tokio::test]
+async fn cut_older_than_spares_young_connections() {
+    let (_echo, proxy, mut old) = setup().await;
+    round_trip(&mut old, b"old").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut young = TcpStream::connect(proxy.address()).await.unwrap();
+    round_trip(&mut young, b"young").await.unwrap();
+    assert_eq!(proxy.cut_older_than(Duration::from_millis(200)).await, 1);
+    let mut buf = [0u8; 8];
+    assert_eq!(
+        old.read(&mut buf).await.map_err(|e| e.kind()),
+        Err(std::io::ErrorKind::ConnectionReset),
+        "the old connection is reset"
+    );
+    assert_eq!(round_trip(&mut young, b"alive").await.unwrap(), b"alive");
+    assert_eq!((proxy.stats().resets, proxy.stats().live), (1, 1));
+}
+
+#[tokio::test]
 async fn blackhole_hangs_the_peer_until_healed() {
     let (echo, proxy, mut client) = setup().await;
     round_trip(&mut client, b"ok").await.unwrap();

@@ -18,8 +18,10 @@ use super::rig::Rig;
 
 /// Transactions per history, at the default workload size.
 const TXNS: usize = 400;
-/// How often the nemesis cuts every connection in the run with faults.
+/// How often the nemesis cuts connections in the run with faults…
 const CUT_EVERY: Duration = Duration::from_millis(15);
+/// …each once it is this old at least (longer when handshakes turn out slower).
+const CUT_AGE: Duration = Duration::from_millis(30);
 
 /// One history: the level it runs at, the level whose rules judge it, and whether the
 /// proxy cuts connections meanwhile.
@@ -116,6 +118,7 @@ impl Scenario for IsolationLevelsHold {
                 let nemesis = Nemesis {
                     proxy,
                     every: CUT_EVERY,
+                    min_age: CUT_AGE,
                 };
                 workload::run(&via, check_spec.run_at, &shape, seed, Some(nemesis)).await
             } else {
@@ -126,8 +129,10 @@ impl Scenario for IsolationLevelsHold {
             let report = check(&run.history);
             let label = if check_spec.with_cuts {
                 format!(
-                    "{} with connections cut every {CUT_EVERY:?} ({} cuts)",
-                    check_spec.run_at, run.cuts
+                    "{} with connections cut every {CUT_EVERY:?} once {} ms old ({} cut)",
+                    check_spec.run_at,
+                    run.cut_age.as_millis(),
+                    run.cuts
                 )
             } else {
                 check_spec.run_at.to_string()
