@@ -1,7 +1,9 @@
 //! One execution of one flow with (at most) one fault at one fault point, checked: its
 //! footprint is all there or not at all, and no invariant breaks that held before.
 
-use std::time::Duration;
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use harness::invariants::{self, Violation};
 use harness::scenario::ScenarioError;
@@ -15,8 +17,11 @@ use super::units::{SubjectFlows, Unit};
 
 /// How long a flow may run before it is stopped and reported as timed out.
 pub const FLOW_DEADLINE: Duration = Duration::from_secs(20);
-/// The deadline of a flow sent into a black hole: it can only hang, so wait briefly.
+/// How long a flow sent into a black hole may go on after the black hole opened: it can
+/// only hang, so wait briefly (counted from the fault, so a slow machine still reaches it).
 pub const BLACKHOLE_DEADLINE: Duration = Duration::from_millis(250);
+/// How often a running flow is checked against the black-hole deadline.
+const DEADLINE_TICK: Duration = Duration::from_millis(10);
 
 /// What to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,19 +92,18 @@ pub async fn run(
 
     let fault = case.fault.map(|(_, f)| f);
     let through_proxy = fault.is_some_and(Fault::needs_proxy);
-    let deadline = if fault == Some(Fault::ProxyBlackhole) {
-        BLACKHOLE_DEADLINE
-    } else {
-        FLOW_DEADLINE
-    };
     let mut conn = rig.connect_app(through_proxy).await?;
     let mut injector = Injector::new(rig, case.fault);
-    let ran =
-        tokio::time::timeout(deadline, flows.execute(&fixture, &mut conn, &mut injector)).await;
+    let hang_after = (fault == Some(Fault::ProxyBlackhole)).then(|| injector.fired_at());
+    let ran = until_hung(
+        flows.execute(&fixture, &mut conn, &mut injector),
+        hang_after,
+    )
+    .await;
     let (flow, timed_out) = match ran {
         Ok(Ok(reported)) => (reported, false),
         Ok(Err(error)) => (format!("error: {error}"), false),
-        Err(_) => (format!("timed out after {deadline:?}, stopped"), true),
+        Err(stopped) => (stopped, true),
     };
     let fired = injector.fired;
     if let Some(failure) = injector.failure.take() {
@@ -119,6 +123,32 @@ pub async fn run(
         verdict,
         violations: broken_since(&baseline, &after),
     })
+}
+
+/// Runs `flow` until it ends, [`FLOW_DEADLINE`] passes, or (with `black_hole_at`)
+/// [`BLACKHOLE_DEADLINE`] has passed since the black hole opened; `Err` says which stopped it.
+async fn until_hung<F: Future>(
+    flow: F,
+    black_hole_at: Option<Arc<OnceLock<Instant>>>,
+) -> Result<F::Output, String> {
+    let started = Instant::now();
+    tokio::pin!(flow);
+    loop {
+        let hung_since = black_hole_at.as_ref().and_then(|at| at.get().copied());
+        if let Some(at) = hung_since.filter(|at| at.elapsed() >= BLACKHOLE_DEADLINE) {
+            return Err(format!(
+                "hung in the black hole, stopped {:?} after it opened",
+                at.elapsed()
+            ));
+        }
+        if started.elapsed() >= FLOW_DEADLINE {
+            return Err(format!("timed out after {FLOW_DEADLINE:?}, stopped"));
+        }
+        tokio::select! {
+            out = &mut flow => return Ok(out),
+            _ = tokio::time::sleep(DEADLINE_TICK) => {}
+        }
+    }
 }
 
 /// Puts the world back after a fault: the proxy healed, the flow's connection closed

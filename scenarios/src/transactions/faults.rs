@@ -2,6 +2,7 @@
 //! that injects one of them at one point.
 
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
@@ -63,6 +64,8 @@ pub struct Injector<'a> {
     target: Option<(u32, Fault)>,
     /// Whether the target point was reached and the fault injected.
     pub fired: bool,
+    /// When it was, readable while the flow still holds the injector.
+    fired_at: Arc<OnceLock<Instant>>,
     /// Why the fault could not be injected, if it could not.
     pub failure: Option<ScenarioError>,
 }
@@ -73,8 +76,14 @@ impl<'a> Injector<'a> {
             rig,
             target,
             fired: false,
+            fired_at: Arc::default(),
             failure: None,
         }
+    }
+
+    /// A handle on the moment the fault was injected (empty until then).
+    pub fn fired_at(&self) -> Arc<OnceLock<Instant>> {
+        self.fired_at.clone()
     }
 
     /// Called at fault point `point`, with the flow's connection. `Err` stops the flow
@@ -88,6 +97,7 @@ impl<'a> Injector<'a> {
             return Ok(());
         }
         self.fired = true;
+        let _ = self.fired_at.set(Instant::now());
         let injected = match fault {
             Fault::AppError => return Err(format!("application error at fault point {point}")),
             Fault::Terminate => terminate(self.rig, conn).await,

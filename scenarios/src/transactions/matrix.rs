@@ -65,7 +65,7 @@ pub async fn run(
         evidence.push_observation(
             "flows that hung",
             format!(
-                "{timed_out}, each stopped at its deadline ({BLACKHOLE_DEADLINE:?} in a black hole) and checked like the others"
+                "{timed_out}, each stopped {BLACKHOLE_DEADLINE:?} after its black hole opened (or at its deadline) and checked like the others"
             ),
         );
     }
