@@ -137,8 +137,8 @@ async fn until_hung<F: Future>(
         let hung_since = black_hole_at.as_ref().and_then(|at| at.get().copied());
         if let Some(at) = hung_since.filter(|at| at.elapsed() >= BLACKHOLE_DEADLINE) {
             return Err(format!(
-                "hung in the black hole, stopped {:?} after it opened",
-                at.elapsed()
+                "hung in the black hole, stopped {} ms after it opened",
+                at.elapsed().as_millis()
             ));
         }
         if started.elapsed() >= FLOW_DEADLINE {
