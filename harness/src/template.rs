@@ -9,6 +9,7 @@ use futures::future::BoxFuture;
 use sqlx::{Connection, Executor, PgConnection};
 
 use crate::backend::{self, BackendError, ConnInfo, Server};
+use crate::catalog::Catalog;
 use crate::migrate::{MigrateError, Migrations};
 use crate::names::{self, quote_ident};
 
@@ -75,6 +76,15 @@ impl Database {
     /// Opens one app-role connection.
     pub async fn connect_app(&self) -> Result<PgConnection, sqlx::Error> {
         PgConnection::connect_with(&self.app().options()).await
+    }
+
+    /// Reads this database's catalog over an admin connection of its own, leaving out the
+    /// `ignored` tables (a migration tool's bookkeeping).
+    pub async fn read_catalog(&self, ignored: &[String]) -> Result<Catalog, sqlx::Error> {
+        let mut conn = self.connect_admin().await?;
+        let catalog = Catalog::read(&mut conn, ignored).await;
+        let _ = conn.close().await;
+        catalog
     }
 
     /// Drops the database (refused unless the name carries the harness prefix).

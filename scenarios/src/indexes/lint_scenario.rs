@@ -11,7 +11,6 @@ use harness::catalog::Catalog;
 use harness::dataset::scale_label;
 use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
-use sqlx::Connection;
 
 use super::lints::{LintInput, Rule, Severity};
 use super::scales::verify_scales;
@@ -94,14 +93,10 @@ impl Scenario for LintScenario {
 async fn schema_only(ctx: &Context) -> Result<LintInput, ScenarioError> {
     let migrations = ctx.migrations().await?;
     let db = ctx.migrated_database("indexes_lint").await?;
-    let mut conn = db
-        .connect_admin()
-        .await
-        .map_err(|e| ScenarioError::sql("connect to the migrated database", e))?;
-    let catalog = Catalog::read(&mut conn, migrations.bookkeeping_tables())
+    let catalog = db
+        .read_catalog(migrations.bookkeeping_tables())
         .await
         .map_err(|e| ScenarioError::sql("read the catalog", e))?;
-    let _ = conn.close().await;
     Ok(LintInput {
         catalog,
         ..LintInput::default()

@@ -246,15 +246,9 @@ fn subject_fault(error: MigrateError) -> Result<String, ScenarioError> {
 }
 
 async fn read_catalog(db: &Database, migrations: &Migrations) -> Result<Catalog, ScenarioError> {
-    let mut conn = db
-        .connect_admin()
+    db.read_catalog(migrations.bookkeeping_tables())
         .await
-        .map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
-    let catalog = Catalog::read(&mut conn, migrations.bookkeeping_tables())
-        .await
-        .map_err(|e| ScenarioError::sql("read the catalog", e))?;
-    let _ = conn.close().await;
-    Ok(catalog)
+        .map_err(|e| ScenarioError::sql("read the catalog", e))
 }
 
 /// REFUTED when an invariant returns rows at this point.

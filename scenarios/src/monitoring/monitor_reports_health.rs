@@ -4,12 +4,10 @@
 //! backup status, and once the database is down it exits non-zero.
 
 use async_trait::async_trait;
-use harness::catalog::Catalog;
 use harness::command::{CommandOutput, SubjectCommand};
 use harness::scenario::{Context, ScenarioError};
 use harness::template::TemplatePool;
 use harness::{Evidence, Outcome, Scenario, ServerProfile};
-use sqlx::Connection;
 
 pub struct MonitorReportsHealth;
 
@@ -44,17 +42,14 @@ impl Scenario for MonitorReportsHealth {
         if subject.manifest.scale.is_some() {
             harness::dataset::load(&db, subject, 50, ctx.seed()).await?;
         }
-        let tables: Vec<String> = {
-            let mut conn = db
-                .connect_admin()
-                .await
-                .map_err(|e| ScenarioError::sql("connect", e))?;
-            let catalog = Catalog::read(&mut conn, migrations.bookkeeping_tables())
-                .await
-                .map_err(|e| ScenarioError::sql("read the catalog", e))?;
-            let _ = conn.close().await;
-            catalog.tables.iter().map(|t| t.name.clone()).collect()
-        };
+        let tables: Vec<String> = db
+            .read_catalog(migrations.bookkeeping_tables())
+            .await
+            .map_err(|e| ScenarioError::sql("read the catalog", e))?
+            .tables
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
         let backups = tempfile::tempdir()
             .map_err(|e| ScenarioError::Other(format!("failed to create a backup dir: {e}")))?;
         let monitor = SubjectCommand::new(&command, &subject.dir)
