@@ -18,6 +18,17 @@ pub struct ConnInfo {
 }
 
 impl ConnInfo {
+    /// `role` on a disposable server listening on 127.0.0.1:`port`, database `postgres`.
+    pub fn loopback(port: u16, role: &str, password: &Secret) -> ConnInfo {
+        ConnInfo {
+            host: "127.0.0.1".into(),
+            port,
+            user: role.into(),
+            password: password.clone(),
+            database: "postgres".into(),
+        }
+    }
+
     /// The same role and server, another database.
     pub fn with_database(&self, database: &str) -> ConnInfo {
         ConnInfo {

@@ -329,21 +329,19 @@ impl Server for ContainerServer {
     }
 
     fn admin(&self) -> ConnInfo {
-        ConnInfo {
-            host: "127.0.0.1".into(),
-            port: self.port.load(Ordering::SeqCst),
-            user: ADMIN_ROLE.into(),
-            password: self.admin_password.clone(),
-            database: "postgres".into(),
-        }
+        ConnInfo::loopback(
+            self.port.load(Ordering::SeqCst),
+            ADMIN_ROLE,
+            &self.admin_password,
+        )
     }
 
     fn app(&self) -> ConnInfo {
-        ConnInfo {
-            user: APP_ROLE.into(),
-            password: self.app_password.clone(),
-            ..self.admin()
-        }
+        ConnInfo::loopback(
+            self.port.load(Ordering::SeqCst),
+            APP_ROLE,
+            &self.app_password,
+        )
     }
 
     fn tools(&self) -> Option<PgTools> {
