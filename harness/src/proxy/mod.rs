@@ -23,6 +23,8 @@ use tokio::sync::{watch, Notify};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio::time::Instant;
 
+use crate::backend::ConnInfo;
+
 /// How long [`FaultProxy::cut_older_than`] waits for the connections it cut to be gone.
 const CUT_WAIT: Duration = Duration::from_secs(5);
 
@@ -31,6 +33,8 @@ const CUT_WAIT: Duration = Duration::from_secs(5);
 pub enum ProxyError {
     #[error("failed to bind the fault proxy on 127.0.0.1: {0}")]
     Bind(std::io::Error),
+    #[error("failed to resolve the server address {0} for the fault proxy")]
+    Resolve(String),
 }
 
 /// Counters since the proxy started.
@@ -132,9 +136,24 @@ impl FaultProxy {
         })
     }
 
+    /// A proxy in front of the server that `info` points at.
+    pub async fn in_front_of(info: &ConnInfo) -> Result<FaultProxy, ProxyError> {
+        let upstream = tokio::net::lookup_host((info.host.as_str(), info.port))
+            .await
+            .ok()
+            .and_then(|mut found| found.next())
+            .ok_or_else(|| ProxyError::Resolve(format!("{}:{}", info.host, info.port)))?;
+        FaultProxy::start(upstream).await
+    }
+
     /// Where clients connect.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// `info` with its address replaced by this proxy's.
+    pub fn route(&self, info: &ConnInfo) -> ConnInfo {
+        info.with_address(&self.address.ip().to_string(), self.address.port())
     }
 
     /// Where the proxy forwards to.

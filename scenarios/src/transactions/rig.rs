@@ -1,7 +1,6 @@
 //! What a transactions scenario works on: its database, the server under it, and a fault
 //! proxy in front of that server for the app's connections.
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
@@ -23,9 +22,8 @@ impl Rig {
     /// A rig on `db`, with a proxy when `with_proxy`.
     pub async fn new(db: Database, with_proxy: bool) -> Result<Rig, ScenarioError> {
         let proxy = if with_proxy {
-            let upstream = resolve(&db.app()).await?;
             Some(
-                FaultProxy::start(upstream)
+                FaultProxy::in_front_of(&db.app())
                     .await
                     .map_err(|e| ScenarioError::Other(e.to_string()))?,
             )
@@ -51,10 +49,7 @@ impl Rig {
     pub fn app(&self, through_proxy: bool) -> ConnInfo {
         let direct = self.db.app();
         match (&self.proxy, through_proxy) {
-            (Some(proxy), true) => {
-                let at = proxy.address();
-                direct.with_address(&at.ip().to_string(), at.port())
-            }
+            (Some(proxy), true) => proxy.route(&direct),
             _ => direct,
         }
     }
@@ -76,19 +71,6 @@ impl Rig {
     pub fn next_run(&self) -> i64 {
         self.next_run.fetch_add(1, Ordering::Relaxed)
     }
-}
-
-async fn resolve(info: &ConnInfo) -> Result<SocketAddr, ScenarioError> {
-    tokio::net::lookup_host((info.host.as_str(), info.port))
-        .await
-        .ok()
-        .and_then(|mut found| found.next())
-        .ok_or_else(|| {
-            ScenarioError::Other(format!(
-                "failed to resolve the server address {}:{} for the fault proxy",
-                info.host, info.port
-            ))
-        })
 }
 
 /// A durable server of the scenario's own, for crashes, with a migrated database on it.
