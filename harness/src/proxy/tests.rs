@@ -121,9 +121,12 @@ async fn cut_older_than_spares_young_connections() {
     let (_echo, proxy, mut old) = setup().await;
     round_trip(&mut old, b"old").await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
+    let young_started = Instant::now();
     let mut young = TcpStream::connect(proxy.address()).await.unwrap();
     round_trip(&mut young, b"young").await.unwrap();
-    assert_eq!(proxy.cut_older_than(Duration::from_millis(200)).await, 1);
+    // older than the young one however slow its connect was, and 150 ms younger than the old
+    let age = young_started.elapsed() + Duration::from_millis(150);
+    assert_eq!(proxy.cut_older_than(age).await, 1);
     let mut buf = [0u8; 8];
     assert_eq!(
         old.read(&mut buf).await.map_err(|e| e.kind()),

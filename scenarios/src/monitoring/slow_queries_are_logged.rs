@@ -3,7 +3,7 @@
 //! the subject's postgresql.conf logging settings writes both into its log (and counts the
 //! query in pg_stat_statements when the file preloads it).
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use harness::configfiles::pgconf;
@@ -14,6 +14,12 @@ use sqlx::{Connection, Executor, PgConnection};
 pub struct SlowQueriesAreLogged;
 
 const PROBE_MARKER: &str = "readiness_slow_query_probe";
+
+/// How long the server log may lag behind what happened.
+const LOG_PATIENCE: Duration = Duration::from_secs(5);
+
+/// How often the log is read again while it lags.
+const LOG_POLL: Duration = Duration::from_millis(100);
 
 #[async_trait]
 impl Scenario for SlowQueriesAreLogged {
@@ -87,19 +93,27 @@ impl Scenario for SlowQueriesAreLogged {
         } else {
             None
         };
-        // the log is written by another process: give it a moment
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        let Some(log) = server.log().await else {
-            evidence.summary = format!("the {} backend cannot read the server log", server.kind());
-            return Ok(Outcome::not_proven(evidence));
-        };
-        let slow_logged = log
-            .lines()
-            .any(|l| l.contains("duration:") && l.contains(PROBE_MARKER));
         let connections_claimed = pgconf::get(&settings, "log_connections").is_some_and(is_on);
-        let connection_logged = log
-            .lines()
-            .any(|l| l.contains("connection authorized: user=readiness_app"));
+        // the log is written by another process, and a container's comes through the
+        // Docker API: read it until it shows what is expected, or the patience runs out
+        let deadline = Instant::now() + LOG_PATIENCE;
+        let (slow_logged, connection_logged) = loop {
+            let Some(log) = server.log().await else {
+                evidence.summary =
+                    format!("the {} backend cannot read the server log", server.kind());
+                return Ok(Outcome::not_proven(evidence));
+            };
+            let slow = log
+                .lines()
+                .any(|l| l.contains("duration:") && l.contains(PROBE_MARKER));
+            let connection = log
+                .lines()
+                .any(|l| l.contains("connection authorized: user=readiness_app"));
+            if (slow && (connection || !connections_claimed)) || Instant::now() >= deadline {
+                break (slow, connection);
+            }
+            tokio::time::sleep(LOG_POLL).await;
+        };
         evidence.push_observation(
             "slow query",
             format!(

@@ -1,10 +1,11 @@
 //! A schedule, not a fault: concurrent flows wait for each other at a fault point, so
 //! that each has done its first statements before any goes on — the interleaving that
-//! exposes a read-modify-write race. Waiting ends once everyone is there or a short
-//! window after the first arrival (a flow holding a lock keeps the others from arriving).
+//! exposes a read-modify-write race. The wait ends once every flow has arrived or is
+//! blocked on a lock (a flow holding a row lock keeps the others from arriving), as the
+//! first arrival sees in `pg_locks`; never on a timer, which a loaded machine outruns.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -14,15 +15,25 @@ use tokio::time::Instant;
 
 use crate::flows::{FaultPoints, Flow, FlowError};
 
-/// How long the first arrival waits for the others.
-const WINDOW: Duration = Duration::from_millis(300);
+/// How long the flows wait at most for one that neither arrives nor waits on a lock
+/// (one that failed before the meeting point).
+const PATIENCE: Duration = Duration::from_secs(10);
+
+/// How often the first arrival looks for the others.
+const POLL: Duration = Duration::from_millis(2);
+
+/// Other sessions of this database waiting for a lock: flows that cannot arrive until
+/// someone who has arrived goes on.
+const BLOCKED: &str = "SELECT count(DISTINCT l.pid) FROM pg_locks l \
+     JOIN pg_stat_activity a ON a.pid = l.pid \
+     WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()";
 
 #[derive(Debug)]
 pub struct Rendezvous {
     expected: usize,
     arrived: AtomicUsize,
+    released: AtomicBool,
     everyone: Notify,
-    first_arrival: OnceLock<Instant>,
 }
 
 impl Rendezvous {
@@ -30,21 +41,54 @@ impl Rendezvous {
         Arc::new(Rendezvous {
             expected,
             arrived: AtomicUsize::new(0),
+            released: AtomicBool::new(false),
             everyone: Notify::new(),
-            first_arrival: OnceLock::new(),
         })
     }
 
-    async fn meet(&self) {
-        let deadline = *self.first_arrival.get_or_init(Instant::now) + WINDOW;
-        let everyone = self.everyone.notified();
-        tokio::pin!(everyone);
-        everyone.as_mut().enable();
-        if self.arrived.fetch_add(1, Ordering::SeqCst) + 1 >= self.expected {
-            self.everyone.notify_waiters();
-            return;
+    /// Waits, on `conn` (the arriving flow's own session), until everyone is here or
+    /// blocked; a flow arriving after that goes straight on.
+    async fn meet(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        let released = self.everyone.notified();
+        tokio::pin!(released);
+        released.as_mut().enable();
+        if self.released.load(Ordering::SeqCst) {
+            return Ok(());
         }
-        let _ = tokio::time::timeout_at(deadline, everyone).await;
+        let arrived = self.arrived.fetch_add(1, Ordering::SeqCst) + 1;
+        if arrived >= self.expected {
+            self.release();
+            return Ok(());
+        }
+        let deadline = Instant::now() + PATIENCE;
+        if arrived > 1 {
+            let _ = tokio::time::timeout_at(deadline, released).await;
+            return Ok(());
+        }
+        let watched = self.watch(conn, deadline).await;
+        self.release();
+        watched
+    }
+
+    /// The first arrival's wait: until everyone has arrived or is blocked.
+    async fn watch(&self, conn: &mut PgConnection, deadline: Instant) -> Result<(), sqlx::Error> {
+        while Instant::now() < deadline {
+            let arrived = self.arrived.load(Ordering::SeqCst);
+            if arrived >= self.expected {
+                return Ok(());
+            }
+            let blocked: i64 = sqlx::query_scalar(BLOCKED).fetch_one(&mut *conn).await?;
+            if arrived + usize::try_from(blocked).unwrap_or(0) >= self.expected {
+                return Ok(());
+            }
+            tokio::time::sleep(POLL).await;
+        }
+        Ok(())
+    }
+
+    fn release(&self) {
+        self.released.store(true, Ordering::SeqCst);
+        self.everyone.notify_waiters();
     }
 }
 
@@ -60,10 +104,10 @@ impl FaultPoints for MeetAt {
         &mut self,
         _: Flow,
         point: u32,
-        _: &mut PgConnection,
+        conn: &mut PgConnection,
     ) -> Result<(), FlowError> {
         if point == self.point {
-            self.rendezvous.meet().await;
+            self.rendezvous.meet(conn).await?;
         }
         Ok(())
     }
