@@ -1,7 +1,7 @@
 //! The checker's entry point: a history in, every anomaly found out, with what each
 //! isolation level would allow.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::anomaly::{Anomaly, AnomalyKind, IsolationLevel};
 use super::history::{History, TxnOutcome};
@@ -16,8 +16,9 @@ pub struct Report {
     /// Dependency edges inferred.
     pub edges: usize,
     pub anomalies: Vec<Anomaly>,
-    /// Whether a cycle search stopped at its budget in some large component.
-    pub search_truncated: bool,
+    /// The kinds whose cycle search stopped at its budget in some large component: their
+    /// absence from `anomalies` proves nothing.
+    pub truncated_searches: BTreeSet<AnomalyKind>,
     /// Strongly connected components in which no cycle could be classified (a checker gap).
     pub unexplained_components: usize,
 }
@@ -71,7 +72,7 @@ pub fn check(history: &History) -> Report {
         unknown: history.count(TxnOutcome::Info),
         edges: graph.graph.edge_count(),
         anomalies,
-        search_truncated: found.truncated,
+        truncated_searches: found.truncated,
         unexplained_components: found.unexplained,
     }
 }

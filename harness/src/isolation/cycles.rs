@@ -2,7 +2,7 @@
 //! component the most telling cycle of each kind — ww only (G0); ww and wr with a wr
 //! (G1c); exactly one rw (G-single); two or more rw (G2-item).
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
@@ -16,11 +16,11 @@ use super::history::History;
 /// a large read-committed component would otherwise cost a search per edge.
 const RW_EDGES_TRIED: usize = 400;
 
-/// The cycles found, and whether a search stopped at its budget.
+/// The cycles found, and which kinds' searches stopped at their budget.
 #[derive(Debug, Default)]
 pub(super) struct Found {
     pub anomalies: Vec<Anomaly>,
-    pub truncated: bool,
+    pub truncated: BTreeSet<AnomalyKind>,
     /// Components (each holds a cycle) in which no search classified a cycle, without any
     /// search stopping at its budget: a checker gap, never to be read as "no anomaly".
     pub unexplained: usize,
@@ -37,12 +37,12 @@ pub(super) fn find(graph: &DepGraph, history: &History) -> Found {
             graph,
             members: &members,
         };
-        let mut truncated = false;
+        let (mut single_cut, mut g2_cut) = (false, false);
         let cycles = [
             (AnomalyKind::G0, search.g0()),
             (AnomalyKind::G1c, search.g1c()),
-            (AnomalyKind::GSingle, search.g_single(&mut truncated)),
-            (AnomalyKind::G2Item, search.g2_item(&mut truncated)),
+            (AnomalyKind::GSingle, search.g_single(&mut single_cut)),
+            (AnomalyKind::G2Item, search.g2_item(&mut g2_cut)),
         ];
         let before = found.anomalies.len();
         for (kind, cycle) in cycles {
@@ -50,10 +50,17 @@ pub(super) fn find(graph: &DepGraph, history: &History) -> Found {
                 found.anomalies.push(describe(graph, history, kind, &edges));
             }
         }
-        if found.anomalies.len() == before && !truncated {
+        if found.anomalies.len() == before && !single_cut && !g2_cut {
             found.unexplained += 1;
         }
-        found.truncated |= truncated;
+        for (kind, cut) in [
+            (AnomalyKind::GSingle, single_cut),
+            (AnomalyKind::G2Item, g2_cut),
+        ] {
+            if cut {
+                found.truncated.insert(kind);
+            }
+        }
     }
     found
 }

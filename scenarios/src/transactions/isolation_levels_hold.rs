@@ -154,7 +154,7 @@ impl Scenario for IsolationLevelsHold {
                     report.edges,
                     report.summary(),
                     beyond.len(),
-                    if report.search_truncated { " (a cycle search stopped at its budget)" } else { "" }
+                    truncation_note(&report)
                 ),
             );
             evidence.push_timing(format!("{label}: run"), ran);
@@ -226,11 +226,17 @@ fn why_inconclusive(report: &Report, check: &Check, cuts: usize, clean: bool) ->
     if check.with_cuts && cuts == 0 {
         return Some("no connection was cut".into());
     }
-    let searched_kinds_matter = [AnomalyKind::GSingle, AnomalyKind::G2Item]
-        .into_iter()
-        .any(|kind| !check.judged_as.allows(kind));
-    if clean && report.search_truncated && searched_kinds_matter {
-        return Some("a cycle search stopped at its budget".into());
+    let forbidden_unsearched: Vec<String> = report
+        .truncated_searches
+        .iter()
+        .filter(|kind| !check.judged_as.allows(**kind))
+        .map(|kind| kind.to_string())
+        .collect();
+    if clean && !forbidden_unsearched.is_empty() {
+        return Some(format!(
+            "the search for {} cycles, which the level forbids, stopped at its budget",
+            forbidden_unsearched.join(" and ")
+        ));
     }
     if report.unexplained_components > 0 {
         return Some(format!(
@@ -239,6 +245,22 @@ fn why_inconclusive(report: &Report, check: &Check, cuts: usize, clean: bool) ->
         ));
     }
     None
+}
+
+/// ` (the G2-item search stopped at its budget)`, or nothing.
+fn truncation_note(report: &Report) -> String {
+    if report.truncated_searches.is_empty() {
+        return String::new();
+    }
+    let kinds: Vec<String> = report
+        .truncated_searches
+        .iter()
+        .map(|k| k.to_string())
+        .collect();
+    format!(
+        " (the {} search stopped at its budget)",
+        kinds.join(" and ")
+    )
 }
 
 /// The isolation level the subject's transactions get unless they ask for another.
