@@ -4,6 +4,8 @@
 //! listening the way that file makes it listen refuses the other network while the host
 //! itself gets in.
 
+use std::time::{Duration, Instant};
+
 use async_trait::async_trait;
 use harness::configfiles::{compose, pgconf};
 use harness::netns::Netns;
@@ -11,6 +13,29 @@ use harness::scenario::{Context, ScenarioError};
 use harness::{BackendKind, Evidence, Outcome, Scenario, ServerProfile};
 
 pub struct DatabasePortBoundToLoopback;
+
+/// How long the knock from another network waits for an answer.
+const NETWORK_PATIENCE: Duration = Duration::from_secs(3);
+
+/// What a connection attempt from another network got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Knock {
+    Accepted,
+    /// Turned away at once (nothing listens on that address).
+    Refused,
+    /// No answer at all: the link is broken, which shows nothing about the server.
+    Unanswered,
+}
+
+impl Knock {
+    fn describe(self) -> String {
+        match self {
+            Knock::Accepted => "accepted".into(),
+            Knock::Refused => "refused".into(),
+            Knock::Unanswered => format!("no answer within {} s", NETWORK_PATIENCE.as_secs()),
+        }
+    }
+}
 
 /// Where the configuration makes PostgreSQL reachable.
 #[derive(Debug, PartialEq, Eq)]
@@ -68,11 +93,7 @@ impl Scenario for DatabasePortBoundToLoopback {
             );
             evidence.push_observation(
                 format!("probe from another network ({} → {})", p.from, p.to),
-                if p.network_gets_in {
-                    "accepted"
-                } else {
-                    "refused"
-                },
+                p.network.describe(),
             );
         }
         Ok(match (host_only, probe) {
@@ -80,7 +101,7 @@ impl Scenario for DatabasePortBoundToLoopback {
                 evidence.summary =
                     format!("the database port is published on every interface ({spec})");
                 let mut details = vec![format!("{spec}: no host address, so Docker binds 0.0.0.0")];
-                if let Some(p) = probe.filter(|p| p.network_gets_in) {
+                if let Some(p) = probe.filter(|p| p.network == Knock::Accepted) {
                     details.push(format!(
                         "a server listening that way accepted a connection from {} (another network namespace)",
                         p.from
@@ -100,7 +121,11 @@ impl Scenario for DatabasePortBoundToLoopback {
                     "the live probe is broken: the host itself could not connect".into();
                 Outcome::not_proven(evidence)
             }
-            (true, Some(p)) if p.network_gets_in => {
+            (true, Some(p)) if p.network == Knock::Unanswered => {
+                evidence.summary = "the live probe is broken: the connection from another network was neither accepted nor refused (no answer), so the namespace link does not work".into();
+                Outcome::not_proven(evidence)
+            }
+            (true, Some(p)) if p.network == Knock::Accepted => {
                 evidence.summary = "configured for loopback, yet another network connected".into();
                 evidence.push_counterexample(
                     "reachable from the network",
@@ -199,7 +224,7 @@ fn configured_exposure(ctx: &Context) -> Result<Option<Exposure>, ScenarioError>
 struct Probe {
     listen: String,
     host_gets_in: bool,
-    network_gets_in: bool,
+    network: Knock,
     from: String,
     to: String,
 }
@@ -235,15 +260,34 @@ async fn probe_from_another_network(
         .args(["-h", &host_address, "-p", &port, "-t", "5"])
         .output()
         .map_err(|e| ScenarioError::Other(format!("failed to run {pg_isready}: {e}")))?;
+    let knocked = Instant::now();
     let network = ns
-        .exec(&pg_isready, &["-h", ns.host_ip(), "-p", &port, "-t", "3"])
+        .exec(
+            &pg_isready,
+            &[
+                "-h",
+                ns.host_ip(),
+                "-p",
+                &port,
+                "-t",
+                &NETWORK_PATIENCE.as_secs().to_string(),
+            ],
+        )
         .map_err(|e| {
             ScenarioError::Other(format!("failed to run {pg_isready} in the namespace: {e}"))
         })?;
+    let network = if network.status.success() {
+        Knock::Accepted
+    } else if knocked.elapsed() < NETWORK_PATIENCE / 2 {
+        // a closed port answers with a reset at once; only silence takes the whole patience
+        Knock::Refused
+    } else {
+        Knock::Unanswered
+    };
     Ok(Probe {
         listen,
         host_gets_in: host.status.success(),
-        network_gets_in: network.status.success(),
+        network,
         from: ns.peer_ip().to_owned(),
         to: format!("{}:{port}", ns.host_ip()),
     })
