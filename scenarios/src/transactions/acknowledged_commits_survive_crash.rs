@@ -12,6 +12,7 @@ use harness::{invariants, Evidence, Outcome, Scenario};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sqlx::Connection;
+use tokio::sync::Notify;
 
 use super::case::broken_since;
 use super::faults::Injector;
@@ -24,8 +25,11 @@ use crate::flows::Flow;
 const ROUNDS: usize = 2;
 /// Concurrent clients, each streaming executions over its own connection.
 const CLIENTS: usize = 6;
-/// The kill lands this long after the stream starts (seeded within the range).
+/// The kill lands this long after the stream's first acknowledged commit (seeded within
+/// the range): timed from the stream's start, a slow machine could kill before any.
 const KILL_AFTER_MS: std::ops::Range<u64> = 300..700;
+/// How long the kill waits for a first acknowledgement before it lands anyway.
+const FIRST_ACK_PATIENCE: Duration = Duration::from_secs(30);
 
 pub struct AcknowledgedCommitsSurviveCrash;
 
@@ -167,15 +171,18 @@ impl Scenario for AcknowledgedCommitsSurviveCrash {
     }
 }
 
-/// Streams executions from every client until the server is killed `kill_after` in.
+/// Streams executions from every client until the server is killed `kill_after` after the
+/// first acknowledgement.
 async fn stream_then_kill(
     rig: &Rig,
     flows: &SubjectFlows,
     unit: Unit,
     kill_after: Duration,
 ) -> Result<Stream, ScenarioError> {
-    let clients = (0..CLIENTS).map(|_| client(rig, flows, unit));
+    let first_ack = Notify::new();
+    let clients = (0..CLIENTS).map(|_| client(rig, flows, unit, &first_ack));
     let kill = async {
+        let _ = tokio::time::timeout(FIRST_ACK_PATIENCE, first_ack.notified()).await;
         tokio::time::sleep(kill_after).await;
         rig.server().kill().await
     };
@@ -191,7 +198,12 @@ async fn stream_then_kill(
 }
 
 /// One client: executions one after another over one connection, until one fails.
-async fn client(rig: &Rig, flows: &SubjectFlows, unit: Unit) -> Result<Stream, ScenarioError> {
+async fn client(
+    rig: &Rig,
+    flows: &SubjectFlows,
+    unit: Unit,
+    first_ack: &Notify,
+) -> Result<Stream, ScenarioError> {
     let mut stream = Stream::default();
     let Ok(mut conn) = rig.connect_app(false).await else {
         // the kill came first: this client saw nothing
@@ -205,7 +217,12 @@ async fn client(rig: &Rig, flows: &SubjectFlows, unit: Unit) -> Result<Stream, S
         };
         let mut injector = Injector::new(rig, None);
         match flows.execute(&fixture, &mut conn, &mut injector).await {
-            Ok(_) => stream.acknowledged.push(fixture),
+            Ok(_) => {
+                if stream.acknowledged.is_empty() {
+                    first_ack.notify_one();
+                }
+                stream.acknowledged.push(fixture);
+            }
             Err(_) => {
                 stream.in_doubt.push(fixture);
                 return Ok(stream);
