@@ -17,10 +17,9 @@ use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 use sqlx::{Connection, PgConnection};
 
-use super::fixtures::{plain_row, Parents};
-use super::race::{
-    count_key, round_key, Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS, UNRACED,
-};
+use super::fixtures::Parents;
+use super::key_race::{score, Attempt, Track, Verdicts};
+use super::race::{Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS, UNRACED};
 use super::rules::refusal_matches;
 use super::schema::{prepare, Claimed, Prepared};
 use crate::flows::{self, AppFlows, FlowError, NoFaults, Signup};
@@ -54,60 +53,6 @@ impl Scenario for CheckThenInsertUnderRace {
                 signup_race(ctx, &prepared, flows).await
             }
             None => sql_race(ctx, &prepared).await,
-        }
-    }
-}
-
-/// How one session's attempt ended.
-#[derive(Debug)]
-enum Attempt {
-    Committed,
-    /// The application's check found the key taken and gave up.
-    RefusedByApp(String),
-    /// The database refused the write.
-    Refused(Rejection),
-    Failed(String),
-}
-
-impl Attempt {
-    fn describe(&self) -> String {
-        match self {
-            Attempt::Committed => "committed".into(),
-            Attempt::RefusedByApp(why) => format!("refused by the application: {why}"),
-            Attempt::Refused(r) => format!("refused by the database with {r}"),
-            Attempt::Failed(why) => format!("failed: {why}"),
-        }
-    }
-}
-
-/// Scores a round: both committed (lost), exactly one with the other refused as it should
-/// be, or anything else.
-fn score(
-    tally: &mut Tally,
-    attempts: &[Attempt; 2],
-    overlapped: bool,
-    refused_right: impl Fn(&Rejection) -> bool,
-) -> bool {
-    tally.rounds += 1;
-    tally.overlapped += u32::from(overlapped);
-    match attempts {
-        [Attempt::Committed, Attempt::Committed] => {
-            tally.both_committed += 1;
-            false
-        }
-        [Attempt::Committed, other] | [other, Attempt::Committed]
-            if match other {
-                Attempt::RefusedByApp(_) => true,
-                Attempt::Refused(r) => refused_right(r),
-                _ => false,
-            } =>
-        {
-            tally.one_committed += 1;
-            true
-        }
-        _ => {
-            tally.other += 1;
-            false
         }
     }
 }
@@ -259,102 +204,66 @@ async fn sql_race(ctx: &Context, prepared: &Prepared) -> Result<Outcome, Scenari
     let tables: Vec<String> = keys.iter().map(|c| c.table.clone()).collect();
     let parents = Parents::insert(&mut setup, schema, &tables, 1).await?;
     let mut racers = Racers::connect(&prepared.db).await?;
+    let mut track = Track {
+        racers: &mut racers,
+        setup: &mut setup,
+        schema,
+        parents: &parents,
+        rows_made: 0,
+    };
     let mut evidence = Evidence::new("").seed(ctx.seed());
     let started = Instant::now();
-    let mut lost = Vec::new();
-    let mut unraced = Vec::new();
-    let mut n = 0;
+    let mut verdicts = Verdicts::default();
     for claim in keys {
-        let mut tallies = [Tally::default(), Tally::default()];
-        let mut first_loss = None;
-        let parent_keys = parents.first_keys(schema, &claim.table);
-        for round in 0..GATED_ROUNDS + FREE_ROUNDS {
-            let gated = round < GATED_ROUNDS;
-            let Some(key) = round_key(schema, claim, &parents, round) else {
-                return Ok(Outcome::not_proven(Evidence::new(format!(
-                    "{}: no value of its columns' types can be generated",
-                    claim.label()
-                ))));
-            };
-            let mut rows = Vec::new();
-            for _ in 0..2 {
-                let mut row = plain_row(&mut setup, schema, &claim.table, n, &parent_keys)
-                    .await
-                    .map_err(|e| e.into_scenario_error(&claim.table))?;
-                n += 1;
-                for (column, value) in claim.columns.iter().zip(&key) {
-                    row.set(column, value.clone());
-                }
-                rows.push(row);
-            }
-            let table_sql = rows[0].table_sql.clone();
-            let writer = CheckThenInsertEach {
-                rows: rows.clone(),
-                columns: claim.columns.clone(),
-                key: key.clone(),
-            };
-            let round_result = racers
-                .round(gated.then_some(table_sql.as_str()), &writer)
-                .await?;
-            let tally = &mut tallies[usize::from(!gated)];
-            if !score(tally, &round_result.results, round_result.overlapped, |r| {
-                refusal_matches(claim, r)
-            }) && first_loss.is_none()
-            {
-                let holders = count_key(&mut setup, schema, claim, &key).await?;
-                first_loss = Some(vec![
-                    format!(
-                        "round {}: both sessions check that the key is free, then insert",
-                        round + 1
-                    ),
-                    format!(
-                        "session 1: {} — {}",
-                        rows[0].display_sql(),
-                        round_result.results[0].describe()
-                    ),
-                    format!(
-                        "session 2: {} — {}",
-                        rows[1].display_sql(),
-                        round_result.results[1].describe()
-                    ),
-                    format!("rows now holding the key: {holders}"),
-                ]);
-            }
-        }
-        evidence.push_observation(
-            format!("{}: gated", claim.label()),
-            tallies[0].describe(true),
-        );
-        evidence.push_observation(
-            format!("{}: barrier only", claim.label()),
-            tallies[1].describe(false),
-        );
-        if tallies[0].overlapped == 0 {
-            unraced.push(claim.label());
-        }
-        if !tallies.iter().all(Tally::held) {
-            lost.push(claim.label());
-            evidence.push_counterexample(
-                format!("{}: the check-then-insert lost the race", claim.label()),
-                first_loss.unwrap_or_default(),
-            );
-        }
+        let raced = track
+            .race(
+                claim,
+                |rows, key| CheckThenInsertEach {
+                    rows,
+                    columns: claim.columns.clone(),
+                    key,
+                },
+                |r| refusal_matches(claim, r),
+                |loss| {
+                    let [first, second] = loss.sessions();
+                    vec![
+                        format!(
+                            "round {} ({}): both sessions check that the key is free, then insert",
+                            loss.round,
+                            loss.start()
+                        ),
+                        first,
+                        second,
+                        format!("rows now holding the key: {}", loss.holders),
+                    ]
+                },
+            )
+            .await?;
+        let Some(raced) = raced else {
+            return Ok(Outcome::not_proven(Evidence::new(format!(
+                "{}: no value of its columns' types can be generated",
+                claim.label()
+            ))));
+        };
+        verdicts.record(&mut evidence, claim.label(), raced, |_| {
+            "the check-then-insert lost the race".into()
+        });
     }
     evidence.push_timing("races", started.elapsed());
     let _ = setup.close().await;
-    if lost.is_empty() && !unraced.is_empty() {
-        evidence.summary = format!("{UNRACED}: {}", unraced.join(", "));
+    if let Some(why) = verdicts.unraced() {
+        evidence.summary = why;
         return Ok(Outcome::not_proven(evidence));
     }
-    evidence.summary = if lost.is_empty() {
+    evidence.summary = if verdicts.lost.is_empty() {
         "racing check-then-inserts never both committed on any claimed unique key".into()
     } else {
         format!(
             "racing check-then-inserts both committed on {}",
-            lost.join(", ")
+            verdicts.lost.join(", ")
         )
     };
-    Ok(Outcome::decide(lost.is_empty(), evidence))
+    Ok(Outcome::decide(verdicts.lost.is_empty(), evidence))
 }
 
 /// Each session signs its user up through the subject's own flow.
@@ -375,10 +284,7 @@ impl Writer for SignupEach {
         {
             Ok(_) => Attempt::Committed,
             Err(FlowError::Rejected(why)) => Attempt::RefusedByApp(why),
-            Err(FlowError::Sql(e)) => match Rejection::from_error(&e) {
-                Some(r) => Attempt::Refused(r),
-                None => Attempt::Failed(e.to_string()),
-            },
+            Err(FlowError::Sql(e)) => Attempt::from_error(&e),
             Err(e) => Attempt::Failed(e.to_string()),
         }
     }
@@ -435,9 +341,6 @@ async fn check_then_insert(
     }
     match row.insert(conn, &[]).await {
         Ok(_) => Attempt::Committed,
-        Err(e) => match Rejection::from_error(&e) {
-            Some(r) => Attempt::Refused(r),
-            None => Attempt::Failed(e.to_string()),
-        },
+        Err(e) => Attempt::from_error(&e),
     }
 }

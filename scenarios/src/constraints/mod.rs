@@ -7,6 +7,7 @@ mod check_then_insert_under_race;
 mod constraints_reject_generated_violations;
 mod expected_constraints_exist;
 mod fixtures;
+mod key_race;
 mod race;
 mod rules;
 mod schema;
