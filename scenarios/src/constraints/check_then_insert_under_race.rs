@@ -18,7 +18,7 @@ use harness::{Evidence, Outcome, Scenario};
 use sqlx::{Connection, PgConnection};
 
 use super::fixtures::Parents;
-use super::key_race::{score, Attempt, Track, Verdicts};
+use super::key_race::{score, ungeneratable, Attempt, Track, Verdicts};
 use super::race::{Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS, UNRACED};
 use super::rules::refusal_matches;
 use super::schema::{prepare, Claimed, Prepared};
@@ -223,7 +223,6 @@ async fn sql_race(ctx: &Context, prepared: &Prepared) -> Result<Outcome, Scenari
                     columns: claim.columns.clone(),
                     key,
                 },
-                |r| refusal_matches(claim, r),
                 |loss| {
                     let [first, second] = loss.sessions();
                     vec![
@@ -240,10 +239,7 @@ async fn sql_race(ctx: &Context, prepared: &Prepared) -> Result<Outcome, Scenari
             )
             .await?;
         let Some(raced) = raced else {
-            return Ok(Outcome::not_proven(Evidence::new(format!(
-                "{}: no value of its columns' types can be generated",
-                claim.label()
-            ))));
+            return Ok(ungeneratable(claim));
         };
         verdicts.record(&mut evidence, claim.label(), raced, |_| {
             "the check-then-insert lost the race".into()

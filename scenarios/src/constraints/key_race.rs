@@ -6,13 +6,14 @@
 use harness::integrity::Rejection;
 use harness::rowgen::{Row, Value};
 use harness::scenario::ScenarioError;
-use harness::Evidence;
+use harness::{Evidence, Outcome};
 use sqlx::PgConnection;
 
 use super::fixtures::{plain_row, Parents};
 use super::race::{
     count_key, round_key, Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS, UNRACED,
 };
+use super::rules::refusal_matches;
 use super::schema::{Claimed, Schema};
 
 /// How one session's attempt ended.
@@ -153,14 +154,13 @@ pub struct Track<'a> {
 
 impl Track<'_> {
     /// Races `claim`'s key for [`GATED_ROUNDS`] + [`FREE_ROUNDS`] rounds; `writer` makes
-    /// each round's writer from its two rows and key, and `refused_right` says which
-    /// database refusal is the claimed one. `None` when no value of the key's types can be
-    /// generated.
+    /// each round's writer from its two rows and key. A round holds when one commits and
+    /// the other is refused by the application or by the claimed constraint. `None` when
+    /// no value of the key's types can be generated (see [`ungeneratable`]).
     pub async fn race<W: Writer<Output = Attempt>>(
         &mut self,
         claim: &Claimed,
         writer: impl Fn(Vec<Row>, Vec<Value>) -> W,
-        refused_right: impl Fn(&Rejection) -> bool,
         describe_loss: impl Fn(&LostRound) -> Vec<String>,
     ) -> Result<Option<KeyRace>, ScenarioError> {
         let mut tallies = [Tally::default(), Tally::default()];
@@ -197,8 +197,9 @@ impl Track<'_> {
                 )
                 .await?;
             let tally = &mut tallies[usize::from(!gated)];
-            if !score(tally, &outcome.results, outcome.overlapped, &refused_right)
-                && first_loss.is_none()
+            if !score(tally, &outcome.results, outcome.overlapped, |r| {
+                refusal_matches(claim, r)
+            }) && first_loss.is_none()
             {
                 let holders = count_key(self.setup, self.schema, claim, &key).await?;
                 first_loss = Some(describe_loss(&LostRound {
@@ -217,6 +218,14 @@ impl Track<'_> {
             first_loss,
         }))
     }
+}
+
+/// NOT PROVEN for a key no value of whose columns' types can be generated.
+pub fn ungeneratable(claim: &Claimed) -> Outcome {
+    Outcome::not_proven(Evidence::new(format!(
+        "{}: no value of its columns' types can be generated",
+        claim.label()
+    )))
 }
 
 /// Every raced key's part in the verdict: which lost a round, which never overlapped.

@@ -14,9 +14,8 @@ use harness::{Evidence, Outcome, Scenario};
 use sqlx::{Connection, PgConnection};
 
 use super::fixtures::Parents;
-use super::key_race::{Attempt, Track, Verdicts};
+use super::key_race::{ungeneratable, Attempt, Track, Verdicts};
 use super::race::{Racers, Writer, FREE_ROUNDS, GATED_ROUNDS};
-use super::rules::refusal_matches;
 use super::schema::{prepare, Claimed};
 
 pub struct UniqueKeysUnderRace;
@@ -72,7 +71,6 @@ impl Scenario for UniqueKeysUnderRace {
                 .race(
                     claim,
                     |rows, _| InsertEach(rows),
-                    |r| refusal_matches(claim, r),
                     |loss| {
                         let [first, second] = loss.sessions();
                         vec![
@@ -86,10 +84,7 @@ impl Scenario for UniqueKeysUnderRace {
                 )
                 .await?;
             let Some(raced) = raced else {
-                return Ok(Outcome::not_proven(Evidence::new(format!(
-                    "{}: no value of its columns' types can be generated",
-                    claim.label()
-                ))));
+                return Ok(ungeneratable(claim));
             };
             verdicts.record(&mut evidence, claim.label(), raced, |race| {
                 format!(
