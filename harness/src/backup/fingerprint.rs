@@ -39,6 +39,9 @@ pub struct Differences {
     pub tables: Vec<String>,
     /// One line per difference.
     pub details: Vec<String>,
+    /// Catalog lines whose text differed only in how PostgreSQL prints the same expression
+    /// after a dump and restore (see [`crate::catalog::reparse`]): not differences.
+    pub reworded: Vec<String>,
 }
 
 impl Differences {
@@ -116,6 +119,29 @@ impl Fingerprint {
             sequences,
             catalog,
         })
+    }
+
+    /// How `restored` (the database `conn` is connected to) differs from this fingerprint
+    /// (the source's), with the catalogs compared by meaning where PostgreSQL prints the
+    /// same expression differently after a dump and restore.
+    pub async fn compare(
+        &self,
+        restored: &Fingerprint,
+        conn: &mut PgConnection,
+    ) -> Result<Differences, sqlx::Error> {
+        let aligned =
+            crate::catalog::reparse::align(conn, &self.catalog, &restored.catalog).await?;
+        let source = Fingerprint {
+            catalog: aligned.expected,
+            ..self.clone()
+        };
+        let copy = Fingerprint {
+            catalog: aligned.actual,
+            ..restored.clone()
+        };
+        let mut differences = source.diff(&copy);
+        differences.reworded = aligned.reworded;
+        Ok(differences)
     }
 
     pub fn total_rows(&self) -> u64 {

@@ -180,7 +180,10 @@ impl Loader<'_> {
         let after = Catalog::read(&mut tx, &[])
             .await
             .map_err(|e| ScenarioError::sql("read the catalog after the load", e))?;
-        let diff = before.diff(&after);
+        let diff = crate::catalog::reparse::align(&mut tx, &before, &after)
+            .await
+            .map_err(|e| ScenarioError::sql("compare the catalog before and after the load", e))?
+            .diff();
         if !diff.is_empty() {
             return Ok(Err(NotDeferrable(format!(
                 "rebuilding changed the schema: {}",

@@ -4,6 +4,22 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+/// The tables migration tools keep for themselves: sqlx, Alembic, Django, Rails (and
+/// golang-migrate, dbmate), Prisma, Flyway, goose, diesel, and Liquibase-style
+/// `schema_version`. Left out of schema comparisons, with the sequences they own.
+pub const DEFAULT_BOOKKEEPING_TABLES: &[&str] = &[
+    "_sqlx_migrations",
+    "alembic_version",
+    "django_migrations",
+    "schema_migrations",
+    "ar_internal_metadata",
+    "_prisma_migrations",
+    "flyway_schema_history",
+    "goose_db_version",
+    "__diesel_schema_migrations",
+    "schema_version",
+];
+
 /// `dir` for `<version>_<name>.up.sql` / `.down.sql` files (or plain `.sql` files, which
 /// cannot be rolled back); or `up` / `down` commands (Alembic, Flyway, Rails…), run with
 /// `DATABASE_URL` and the `PG*` variables exported.
@@ -72,17 +88,13 @@ impl MigrationsSection {
         }
     }
 
-    /// The bookkeeping tables: as given, else the tool's usual ones.
+    /// The bookkeeping tables: as given, else every common migration tool's.
     pub fn bookkeeping_tables(&self) -> Vec<String> {
         self.bookkeeping_tables.clone().unwrap_or_else(|| {
-            [
-                "_sqlx_migrations",
-                "alembic_version",
-                "schema_migrations",
-                "flyway_schema_history",
-            ]
-            .map(String::from)
-            .to_vec()
+            DEFAULT_BOOKKEEPING_TABLES
+                .iter()
+                .map(|t| t.to_string())
+                .collect()
         })
     }
 }

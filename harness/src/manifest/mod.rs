@@ -19,7 +19,7 @@ pub use backup::{BackupSection, RestoreDrillSection, DEFAULT_MAX_AGE_HOURS};
 pub use config_files::ConfigFiles;
 pub use constraints::{ConstraintKind, ExpectedConstraint};
 pub use flows::{FlowsSection, SqlFlow};
-pub use migrations::{MigrationSource, MigrationsSection};
+pub use migrations::{MigrationSource, MigrationsSection, DEFAULT_BOOKKEEPING_TABLES};
 pub use monitoring::MonitoringSection;
 pub use queries::Query;
 pub use scale::{ScaleSection, ScaleTable, DEFAULT_SEQ_SCAN_MAX_ROWS};

@@ -215,7 +215,7 @@ pub fn round_key(
                 return parents.keys(i).first().map(|k| k[position].clone());
             }
             let data_type = &table.column(column)?.data_type;
-            SqlType::parse(data_type)
+            SqlType::resolve(data_type, &schema.catalog.type_info)
                 .map(|t| Value::Text(t.canonical(1_000_000 + u64::from(round))))
         })
         .collect()

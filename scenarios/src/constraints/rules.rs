@@ -281,6 +281,7 @@ mod tests {
             catalog: catalog(),
             claims: vec![usage, customer, email],
             edges: Vec::new(),
+            valid: Default::default(),
         }
     }
 

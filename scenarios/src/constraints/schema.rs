@@ -3,6 +3,8 @@
 //! not exist is a manifest error, not a refutation), and the graph of references between
 //! tables, claimed or declared.
 
+use std::collections::BTreeMap;
+
 use harness::catalog::{Catalog, ConstraintType, FkAction, Table};
 use harness::integrity::IntegrityRule;
 use harness::manifest::{ConstraintKind, ExpectedConstraint};
@@ -79,6 +81,9 @@ pub struct Schema {
     pub catalog: Catalog,
     pub claims: Vec<Claimed>,
     pub edges: Vec<Edge>,
+    /// By table, the values of each column that its own checks and domain accept (found
+    /// by the server, see [`harness::rowgen::fit`]).
+    pub valid: BTreeMap<String, BTreeMap<String, Vec<Value>>>,
 }
 
 /// A scenario's migrated database and the schema read from it.
@@ -100,6 +105,7 @@ pub async fn prepare(ctx: &Context, label: &str) -> Result<Prepared, ScenarioErr
         .await
         .map_err(|e| ScenarioError::sql("read the catalog", e))?;
     let mut schema = Schema::resolve(ctx.subject(), catalog)?;
+    schema.find_valid_values(&mut conn, ctx.seed()).await?;
     schema.resolve_examples(&mut conn, ctx.subject()).await?;
     let _ = conn.close().await;
     Ok(Prepared { db, schema })
@@ -189,7 +195,33 @@ impl Schema {
             catalog,
             claims,
             edges,
+            valid: BTreeMap::new(),
         })
+    }
+
+    /// Asks the server which values each table's checked and domain-typed columns accept.
+    async fn find_valid_values(
+        &mut self,
+        conn: &mut PgConnection,
+        seed: u64,
+    ) -> Result<(), ScenarioError> {
+        for table in &self.catalog.tables {
+            let valid = harness::rowgen::fit::valid_values(conn, &self.catalog, table, seed)
+                .await
+                .map_err(|e| {
+                    ScenarioError::sql(
+                        format!(
+                            "find values the checks of {} accept",
+                            table.qualified_name()
+                        ),
+                        e,
+                    )
+                })?;
+            if !valid.is_empty() {
+                self.valid.insert(table.qualified_name(), valid);
+            }
+        }
+        Ok(())
     }
 
     /// Turns each check's `accepts` and `rejects` SQL literals into values of the column's
@@ -307,7 +339,11 @@ impl Schema {
     /// covers given explicitly (not left to a default), claimed NOT NULL columns never NULL,
     /// and each check's accepted and rejected values among the examples.
     pub fn row_spec(&self, table: &str) -> RowSpec {
-        let mut spec = RowSpec::for_table(self.table(table));
+        let table_def = self.table(table);
+        let mut spec = RowSpec::for_table(table_def, &self.catalog);
+        if let Some(valid) = self.valid.get(&table_def.qualified_name()) {
+            spec.limit_to(valid);
+        }
         for claim in self.claims_on(table) {
             for name in &claim.columns {
                 let Ok(column) = spec.column_mut(name) else {

@@ -53,14 +53,7 @@ async fn stepwise(
             "the subject has no migrations to try",
         )));
     }
-    let mut evidence = Evidence::new("").observe(
-        "migrations",
-        steps
-            .iter()
-            .map(|s| s.label())
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
+    let mut evidence = Evidence::new("").observe("migrations", span(&steps));
 
     let started = Instant::now();
     let mut after_step = Vec::with_capacity(steps.len());
@@ -83,55 +76,63 @@ async fn stepwise(
         return Ok(outcome);
     }
 
-    let missing: Vec<String> = steps
-        .iter()
-        .filter(|s| !s.has_down)
-        .map(|s| s.label())
-        .collect();
-    if !missing.is_empty() {
-        evidence.summary = format!(
-            "{} of {} migrations cannot be rolled back: no down migration",
-            missing.len(),
-            steps.len()
-        );
-        evidence.push_counterexample(
-            "roll back after a failed deployment",
-            missing
-                .iter()
-                .map(|m| format!("{m}: no down migration"))
-                .collect(),
-        );
-        return Ok(Outcome::refuted(evidence));
+    // every step that cannot be rolled back is reported, not only the first: after one
+    // that fails or leaves a different schema, the rollback goes on from a fresh database
+    // migrated up to the step before it
+    let mut failures: Vec<(String, Vec<String>)> = Vec::new();
+    let first_without_down = steps.iter().rposition(|s| !s.has_down);
+    for step in steps.iter().filter(|s| !s.has_down) {
+        failures.push((
+            format!("{}: no down migration", step.label()),
+            vec!["roll back after a failed deployment: there is nothing to run".into()],
+        ));
     }
-
+    let reversible_from = first_without_down.map_or(0, |i| i + 1);
     let started = Instant::now();
-    for (i, step) in steps.iter().enumerate().rev() {
+    let mut db = db.clone();
+    for (i, step) in steps.iter().enumerate().skip(reversible_from).rev() {
         let target = if i == 0 { 0 } else { steps[i - 1].version };
-        if let Err(e) = migrations.down_to(&db.admin(), target).await {
-            let e = subject_fault(e)?;
-            evidence.summary = format!("rolling back {} fails", step.label());
-            evidence.push_counterexample("roll back one step", vec![e]);
-            return Ok(Outcome::refuted(evidence));
-        }
         let before = if i == 0 { &empty } else { &after_step[i - 1] };
-        let now = read_catalog(db, migrations).await?;
-        let diff = before.diff(&now);
-        if !diff.is_empty() {
-            evidence.summary = format!(
-                "rolling back {} does not restore the schema before it",
-                step.label()
-            );
-            evidence.push_counterexample(
-                format!(
-                    "schema after rolling back {} (- expected, + found)",
-                    step.label()
-                ),
-                diff,
-            );
-            return Ok(Outcome::refuted(evidence));
+        let failure = match migrations.down_to(&db.admin(), target).await {
+            Err(e) => Some((
+                format!("{}: rolling back fails", step.label()),
+                vec![subject_fault(e)?],
+            )),
+            Ok(()) => {
+                let diff = compare(&db, migrations, before).await?;
+                (!diff.is_empty()).then(|| {
+                    (
+                        format!(
+                            "{}: rolling back does not restore the schema before it (- expected, + found)",
+                            step.label()
+                        ),
+                        diff,
+                    )
+                })
+            }
+        };
+        if let Some(failure) = failure {
+            failures.push(failure);
+            db = migrated_to(ctx, migrations, target).await?;
         }
     }
     evidence.push_timing("roll back all", started.elapsed());
+    if !failures.is_empty() {
+        let names: Vec<&str> = failures
+            .iter()
+            .map(|(title, _)| title.split(':').next().unwrap_or(title))
+            .collect();
+        evidence.summary = format!(
+            "{} of {} migrations cannot be rolled back to the schema before them: {}",
+            failures.len(),
+            steps.len(),
+            names.join(", ")
+        );
+        for (title, details) in failures {
+            evidence.push_counterexample(title, details);
+        }
+        return Ok(Outcome::refuted(evidence));
+    }
 
     let started = Instant::now();
     if let Err(e) = migrations.up(&db.admin()).await {
@@ -141,10 +142,12 @@ async fn stepwise(
         return Ok(Outcome::refuted(evidence));
     }
     evidence.push_timing("re-apply all", started.elapsed());
-    let diff = after_step
-        .last()
-        .expect("steps is not empty")
-        .diff(&read_catalog(db, migrations).await?);
+    let diff = compare(
+        &db,
+        migrations,
+        after_step.last().expect("steps is not empty"),
+    )
+    .await?;
     if !diff.is_empty() {
         evidence.summary = "re-applying after a full rollback gives a different schema".into();
         evidence.push_counterexample(
@@ -153,7 +156,7 @@ async fn stepwise(
         );
         return Ok(Outcome::refuted(evidence));
     }
-    if let Some(outcome) = check_invariants(ctx, db, &mut evidence, "after re-applying").await? {
+    if let Some(outcome) = check_invariants(ctx, &db, &mut evidence, "after re-applying").await? {
         return Ok(outcome);
     }
     let tables = after_step.last().map(|c| c.tables.len()).unwrap_or(0);
@@ -162,6 +165,26 @@ async fn stepwise(
         steps.len()
     );
     Ok(Outcome::proven(evidence))
+}
+
+/// "3: 0001 init, 0002 users, 0003 indexes", or for a long history its count, first and
+/// last.
+fn span(steps: &[harness::migrate::Step]) -> String {
+    match steps {
+        [] => "none".into(),
+        [first, .., last] if steps.len() > 5 => {
+            format!("{}: {} … {}", steps.len(), first.label(), last.label())
+        }
+        _ => format!(
+            "{}: {}",
+            steps.len(),
+            steps
+                .iter()
+                .map(|s| s.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
 }
 
 /// Command migrations: up, down, up again, comparing the whole schema each time.
@@ -207,7 +230,7 @@ async fn whole(
         }
     }
     evidence.push_timing("down", started.elapsed());
-    let diff = empty.diff(&read_catalog(db, migrations).await?);
+    let diff = compare(db, migrations, &empty).await?;
     if !diff.is_empty() {
         evidence.summary = "rolling everything back leaves schema behind".into();
         evidence.push_counterexample("schema after down (- expected, + found)", diff);
@@ -219,7 +242,7 @@ async fn whole(
         evidence.push_counterexample("re-apply", vec![e]);
         return Ok(Outcome::refuted(evidence));
     }
-    let diff = applied.diff(&read_catalog(db, migrations).await?);
+    let diff = compare(db, migrations, &applied).await?;
     if !diff.is_empty() {
         evidence.summary = "re-applying after a rollback gives a different schema".into();
         evidence.push_counterexample(
@@ -243,6 +266,43 @@ fn subject_fault(error: MigrateError) -> Result<String, ScenarioError> {
         MigrateError::Connect { .. } | MigrateError::Resolve { .. } => Err(error.into()),
         error => Ok(error.to_string()),
     }
+}
+
+/// How the schema of `db` now differs from `expected` (`- ` expected only, `+ ` found
+/// only), with expressions compared by meaning, not by PostgreSQL's printed text.
+async fn compare(
+    db: &Database,
+    migrations: &Migrations,
+    expected: &Catalog,
+) -> Result<Vec<String>, ScenarioError> {
+    let now = read_catalog(db, migrations).await?;
+    let mut conn = db
+        .connect_admin()
+        .await
+        .map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
+    let aligned = harness::catalog::reparse::align(&mut conn, expected, &now)
+        .await
+        .map_err(|e| ScenarioError::sql("compare catalogs", e));
+    let _ = conn.close().await;
+    Ok(aligned?.diff())
+}
+
+/// A fresh database with the migrations applied up to `version` (none for 0), to go on
+/// from after a step that could not be rolled back cleanly.
+async fn migrated_to(
+    ctx: &Context,
+    migrations: &Migrations,
+    version: i64,
+) -> Result<Database, ScenarioError> {
+    let db = ctx.empty_database("migrations_round_trip").await?;
+    if version > 0 {
+        migrations.up_to(&db.admin(), version).await.map_err(|e| {
+            ScenarioError::Other(format!(
+                "failed to migrate a fresh database up to {version}: {e}"
+            ))
+        })?;
+    }
+    Ok(db)
 }
 
 async fn read_catalog(db: &Database, migrations: &Migrations) -> Result<Catalog, ScenarioError> {
