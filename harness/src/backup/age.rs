@@ -16,10 +16,12 @@ pub struct NewestBackup {
 }
 
 /// Whether a directory entry is a backup, not a checksum manifest, a log, a partial
-/// write or a hidden file.
+/// write, a hidden file or a symlink (`latest.dump` points at a backup; it is not one).
 pub fn is_backup(path: &Path) -> bool {
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    !(name.starts_with('.')
+    let link = path.symlink_metadata().is_ok_and(|m| m.is_symlink());
+    !(link
+        || name.starts_with('.')
         || checksums::is_manifest(path)
         || [".md5", ".log", ".partial", ".tmp"]
             .iter()

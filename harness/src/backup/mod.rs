@@ -8,6 +8,7 @@ pub mod age;
 pub mod amcheck;
 pub mod checksums;
 pub mod corrupt;
+pub mod dating;
 pub mod dump;
 mod error;
 pub mod fingerprint;

@@ -167,7 +167,7 @@ async fn harness_refuses(
                 .await
                 {
                     Ok(_) => {
-                        let diff = expected.diff(&support::fingerprint(&unverified).await?);
+                        let diff = support::differences(expected, &unverified).await?;
                         if diff.is_empty() {
                             "pg_restore exits 0 and this flip changed nothing visible".to_owned()
                         } else {
@@ -248,10 +248,12 @@ async fn subject_refuses(
                 "the live database matches the backup before the restore, so the restore could not be judged".into(),
             ));
         }
-        let run = own.restore(&live.admin(), &damaged.path, &into).await?;
-        let after = support::fingerprint(&live).await?;
+        let safety_dir = support::backup_dir()?;
+        let run = own
+            .restore(&live.admin(), &damaged.path, safety_dir.path())
+            .await?;
         if run.success() {
-            let diff = expected.diff(&after);
+            let diff = support::differences(expected, &live).await?;
             if diff.is_empty() {
                 handled += 1;
                 evidence.push_observation(
@@ -270,7 +272,7 @@ async fn subject_refuses(
                 slipped.push((format!("{case}: restored"), details));
             }
         } else {
-            let diff = before.diff(&after);
+            let diff = support::differences(&before, &live).await?;
             if diff.is_empty() {
                 handled += 1;
                 evidence.push_observation(

@@ -80,7 +80,12 @@ impl Scenario for OwnScriptsRoundTrip {
 
         let (target, provision) = support::fresh_target(ctx, "own_scripts_target").await?;
         evidence.push_timing("provision a new server", provision);
-        let restored = own.restore(&target.admin(), &file, dir.path()).await?;
+        // every restore gets a BACKUP_DIR of its own for its safety backup: a script that
+        // names backups by the second must not overwrite the file it is restoring
+        let safety_dir = support::backup_dir()?;
+        let restored = own
+            .restore(&target.admin(), &file, safety_dir.path())
+            .await?;
         evidence.push_timing("restore command", restored.finished.elapsed);
         if !restored.success() {
             evidence.summary = format!("the restore command fails into {into}");
@@ -111,16 +116,8 @@ impl Scenario for OwnScriptsRoundTrip {
             return Ok(Outcome::not_proven(evidence));
         }
 
-        if let Some(outcome) = safety_backup(
-            ctx,
-            &own,
-            &target,
-            &file,
-            dir.path(),
-            &expected,
-            &mut evidence,
-        )
-        .await?
+        if let Some(outcome) =
+            safety_backup(ctx, &own, &target, &file, &expected, &mut evidence).await?
         {
             return Ok(outcome);
         }
@@ -198,20 +195,20 @@ async fn safety_backup(
     own: &SubjectTools,
     target: &Database,
     file: &std::path::Path,
-    dir: &std::path::Path,
     expected: &harness::backup::Fingerprint,
     evidence: &mut Evidence,
 ) -> Result<Option<Outcome>, ScenarioError> {
     let accident = accidental_delete(target).await?;
     evidence.push_observation("accident", accident);
     let damaged = support::fingerprint(target).await?;
-    let run = own.restore(&target.admin(), file, dir).await?;
+    let dir = support::backup_dir()?;
+    let run = own.restore(&target.admin(), file, dir.path()).await?;
     if !run.success() {
         evidence.summary = "the restore command fails over an existing database".into();
         evidence.push_counterexample("restore after an accidental DELETE", vec![run.describe()]);
         return Ok(Some(Outcome::refuted(evidence.clone())));
     }
-    let diff = expected.diff(&support::fingerprint(target).await?);
+    let diff = support::differences(expected, target).await?;
     if !diff.is_empty() {
         evidence.summary = format!(
             "restoring over the damaged database does not bring it back (tables that differ: {})",
@@ -247,9 +244,10 @@ async fn safety_backup(
             .empty("own_scripts_undo")
             .await?,
     );
-    let undone = own.restore(&undo.admin(), &safety, dir).await?;
+    let undo_dir = support::backup_dir()?;
+    let undone = own.restore(&undo.admin(), &safety, undo_dir.path()).await?;
     let diff = if undone.success() {
-        damaged.diff(&support::fingerprint(&undo).await?)
+        support::differences(&damaged, &undo).await?
     } else {
         Default::default()
     };

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use harness::backup::retention::DAY;
-use harness::backup::{age, checksums, RetentionPolicy, SubjectTools, SystemClock};
+use harness::backup::{age, checksums, dating, RetentionPolicy, SubjectTools, SystemClock};
 use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
@@ -173,8 +173,14 @@ fn ages(days: u32) -> Vec<Duration> {
     ages
 }
 
-/// Runs the backup command once per age, then dates what each run wrote that long ago;
-/// `None` (with the evidence written) when a run did not make a backup.
+/// Runs the backup command once per age and dates what each run wrote that long ago,
+/// into `dir`; `None` (with the evidence written) when a run did not make a backup.
+///
+/// A run dated in the past runs in a directory of its own and its files are moved into
+/// `dir` after: a script that names backups by the second (or the day) must not meet an
+/// earlier run's file, as a real schedule's runs, a day apart, never do. A time written
+/// in a name is rewritten to the date it stands for ([`dating`]); a run dated now runs in
+/// `dir` itself, applying the policy to everything there.
 async fn backups(
     own: &SubjectTools,
     source: &harness::backend::ConnInfo,
@@ -182,28 +188,87 @@ async fn backups(
     ages: &[Duration],
     evidence: &mut Evidence,
 ) -> Result<Option<Vec<(PathBuf, Duration)>>, ScenarioError> {
-    let mut runs = Vec::new();
-    for age in ages {
-        let run = own.backup(source, dir).await?;
+    let mut made = Vec::new();
+    for &age in ages {
+        let scratch = support::backup_dir()?;
+        let into = if age.is_zero() { dir } else { scratch.path() };
+        let started = SystemTime::now();
+        let run = own.backup(source, into).await?;
+        let ended = SystemTime::now();
         let Some(file) = run.backup().filter(|_| run.success()) else {
             evidence.summary = "the backup command does not produce a backup".into();
             evidence.push_counterexample("back up", vec![run.describe()]);
             return Ok(None);
         };
-        runs.push((file, *age, run.new_entries));
-    }
-    let now = SystemTime::now();
-    let mut made = Vec::new();
-    for (file, age, entries) in runs {
-        for entry in entries
-            .iter()
-            .filter(|e| age::is_backup(e) || checksums::is_manifest(e))
-        {
-            age::backdate(entry, now, age).map_err(|e| {
-                ScenarioError::Other(format!("failed to date {}: {e}", entry.display()))
-            })?;
+        if age.is_zero() {
+            made.push((file, age));
+            continue;
         }
-        made.push((file, age));
+        let backup_name = name(&file);
+        let stamp = dating::find_stamp(&backup_name, started, ended);
+        // a name that only says the day cannot hold two backups of one day
+        let mut age = match &stamp {
+            Some(stamp) if stamp.daily() => age.max(DAY),
+            _ => age,
+        };
+        while let Some(stamp) = stamp.as_ref().filter(|s| s.daily()) {
+            if !dir.join(dating::redate(&backup_name, stamp, age)).exists() {
+                break;
+            }
+            age += DAY;
+        }
+        let now = SystemTime::now();
+        let mut moved = None;
+        for entry in &run.new_entries {
+            let entry_name = name(entry);
+            let companion = entry_name.starts_with(&backup_name)
+                || stamp
+                    .as_ref()
+                    .is_some_and(|s| dating::redate(&entry_name, s, age) != entry_name);
+            if *entry != file
+                && !(companion && (age::is_backup(entry) || checksums::is_manifest(entry)))
+            {
+                continue;
+            }
+            let dated = match &stamp {
+                Some(stamp) => dating::redate(&entry_name, stamp, age),
+                None => entry_name.clone(),
+            };
+            let destination = dir.join(&dated);
+            if destination.exists() {
+                evidence.summary = format!(
+                    "the backup command names every backup `{dated}`: each run replaces the one before, so no more than one backup is ever kept"
+                );
+                evidence.push_counterexample(
+                    "two backup runs, dated apart",
+                    vec![run.describe(), format!("both wrote {dated}")],
+                );
+                return Ok(None);
+            }
+            std::fs::rename(entry, &destination).map_err(|e| {
+                ScenarioError::Other(format!("failed to move {}: {e}", entry.display()))
+            })?;
+            age::backdate(&destination, now, age).map_err(|e| {
+                ScenarioError::Other(format!("failed to date {}: {e}", destination.display()))
+            })?;
+            if *entry == file {
+                moved = Some(destination);
+            }
+        }
+        let noted = evidence
+            .observations
+            .iter()
+            .any(|o| o.label == "backup names");
+        if let (Some(stamp), false) = (&stamp, noted) {
+            evidence.push_observation(
+                "backup names",
+                format!(
+                    "carry their time as {}: renamed to the dates they stand for",
+                    stamp.describe()
+                ),
+            );
+        }
+        made.push((moved.expect("the backup is among the new entries"), age));
     }
     Ok(Some(made))
 }

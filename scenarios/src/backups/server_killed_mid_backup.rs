@@ -180,11 +180,11 @@ async fn try_once(
         None => Some("it reported success but wrote no backup".to_owned()),
         Some(file) => {
             let target = ctx.empty_database("killed_check").await?;
-            let restored = tool.restore(file, &target.admin(), dir.path()).await?;
+            let restored = tool.restore(file, &target.admin()).await?;
             match restored.reported {
                 Err(why) => Some(format!("its backup does not restore: {why}")),
                 Ok(()) => {
-                    let diff = expected.diff(&support::fingerprint(&target).await?);
+                    let diff = support::differences(expected, &target).await?;
                     (!diff.is_empty()).then(|| {
                         format!(
                             "its backup restores to a different database: {}",

@@ -80,8 +80,6 @@ pub struct BackupRun {
 pub struct RestoreRun {
     pub reported: Result<(), String>,
     pub elapsed: Duration,
-    /// The new entries of the backup directory (a subject's safety backup goes there).
-    pub new_entries: Vec<PathBuf>,
 }
 
 impl Tool {
@@ -172,21 +170,22 @@ impl Tool {
         }
     }
 
-    /// Restores `file` into the database `target` names, with `dir` as the backup directory.
+    /// Restores `file` into the database `target` names. A subject's restore gets a
+    /// backup directory of its own for its safety backup (removed afterwards): a script
+    /// that names backups by the second must not overwrite the file it restores.
     pub async fn restore(
         &self,
         file: &Path,
         target: &ConnInfo,
-        dir: &Path,
     ) -> Result<RestoreRun, ScenarioError> {
         let started = Instant::now();
         match self {
             Tool::Subject(own) => {
-                let run = own.restore(target, file, dir).await?;
+                let safety_dir = backup_dir()?;
+                let run = own.restore(target, file, safety_dir.path()).await?;
                 Ok(RestoreRun {
                     reported: reported(&run),
                     elapsed: started.elapsed(),
-                    new_entries: run.new_entries,
                 })
             }
             Tool::BuiltIn { tools, .. } => {
@@ -197,7 +196,6 @@ impl Tool {
                         Err(e) => Err(refusal(e)?),
                     },
                     elapsed: started.elapsed(),
-                    new_entries: Vec::new(),
                 })
             }
         }
@@ -327,6 +325,25 @@ pub async fn fingerprint(db: &Database) -> Result<Fingerprint, ScenarioError> {
         .map_err(|e| ScenarioError::sql(format!("fingerprint {}", db.name()), e))?;
     let _ = conn.close().await;
     Ok(print)
+}
+
+/// How the database `db` differs from `expected` (its fingerprint, catalogs compared by
+/// meaning: see [`Fingerprint::compare`]).
+pub async fn differences(
+    expected: &Fingerprint,
+    db: &Database,
+) -> Result<Differences, ScenarioError> {
+    let print = fingerprint(db).await?;
+    let mut conn = db
+        .connect_admin()
+        .await
+        .map_err(|e| ScenarioError::sql(format!("connect to {}", db.name()), e))?;
+    let differences = expected
+        .compare(&print, &mut conn)
+        .await
+        .map_err(|e| ScenarioError::sql("compare catalogs", e));
+    let _ = conn.close().await;
+    differences
 }
 
 /// What a restored copy was checked for, and what was found.

@@ -105,7 +105,7 @@ impl Scenario for WritesDuringBackup {
             let target = ctx
                 .empty_database(&format!("writes_{who}_restored"))
                 .await?;
-            let restored = tool.restore(&file, &target.admin(), dir.path()).await?;
+            let restored = tool.restore(&file, &target.admin()).await?;
             if let Err(why) = restored.reported {
                 broken.push((
                     format!("{}: restore the backup taken under writes", tool.describe()),

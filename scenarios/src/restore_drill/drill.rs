@@ -141,7 +141,7 @@ impl Drill {
         report.provision_seconds = secs(provision);
 
         let restore_started = Instant::now();
-        let restored = tool.restore(&file, &target.admin(), dir.path()).await?;
+        let restored = tool.restore(&file, &target.admin()).await?;
         report.restore_seconds = secs(restored.elapsed);
         if let Err(why) = restored.reported {
             report.failure = Some(format!("the restore failed: {why}"));
