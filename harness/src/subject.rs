@@ -58,6 +58,22 @@ impl Subject {
         self.manifest.migrations.source(&self.dir)
     }
 
+    /// The server settings the subject runs PostgreSQL with, wherever its `[config]`
+    /// files set them (see [`crate::configfiles::settings`]).
+    pub fn server_settings(
+        &self,
+    ) -> Result<Vec<crate::configfiles::settings::Setting>, crate::configfiles::ConfigError> {
+        let config = &self.manifest.config;
+        let path = |p: &Option<PathBuf>| p.as_ref().map(|p| self.path(p));
+        crate::configfiles::settings::read(&crate::configfiles::settings::Sources {
+            root: self.dir.clone(),
+            postgresql_conf: path(&config.postgresql_conf),
+            docker_compose: path(&config.docker_compose),
+            database_service: config.database_service.clone(),
+            env: path(&config.env),
+        })
+    }
+
     /// The error for `key` in this subject's manifest.
     pub fn invalid(&self, key: &str, message: impl Into<String>) -> ManifestError {
         manifest::invalid_key(&self.manifest_path, key, message)

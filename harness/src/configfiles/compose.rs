@@ -51,6 +51,13 @@ pub struct DatabaseService {
     pub environment: Vec<EnvEntry>,
     /// `env_file` entries.
     pub env_files: Vec<String>,
+    /// `command:`, split into arguments (the list form as written, the string form as a
+    /// shell would split it).
+    pub command: Vec<String>,
+    /// `volumes:` bind mounts as (host path as written, container path).
+    pub mounts: Vec<(String, String)>,
+    /// `build:`: the context directory and the Dockerfile in it, as written.
+    pub build: Option<(String, String)>,
 }
 
 impl DatabaseService {
@@ -105,6 +112,8 @@ pub fn literal_url_passwords(path: &Path) -> Result<Vec<usize>, ConfigError> {
         .enumerate()
         .filter(|(_, line)| !line.trim_start().starts_with('#'))
         .filter(|(_, line)| {
+            // `${USER:-app}:${PASSWORD}` is two variables, not a user and a password
+            let line = super::interpolate::mask(line);
             line.split("://").skip(1).any(|rest| {
                 let authority = rest.split(['/', ' ', '"', '\'']).next().unwrap_or_default();
                 match authority
@@ -150,13 +159,93 @@ fn parse_service(name: &str, body: &Yaml, text: &str) -> DatabaseService {
             .collect(),
         _ => Vec::new(),
     };
+    let command = match &body["command"] {
+        Yaml::String(s) => split_words(s),
+        Yaml::Array(items) => items.iter().filter_map(scalar).collect(),
+        _ => Vec::new(),
+    };
+    let mounts = body["volumes"]
+        .as_vec()
+        .map(|v| v.iter().filter_map(parse_mount).collect())
+        .unwrap_or_default();
+    let build = match &body["build"] {
+        Yaml::String(context) => Some((context.clone(), "Dockerfile".to_owned())),
+        Yaml::Hash(_) => Some((
+            body["build"]["context"].as_str().unwrap_or(".").to_owned(),
+            body["build"]["dockerfile"]
+                .as_str()
+                .unwrap_or("Dockerfile")
+                .to_owned(),
+        )),
+        _ => None,
+    };
     DatabaseService {
         name: name.to_owned(),
         image: body["image"].as_str().map(str::to_owned),
         ports,
         environment,
         env_files,
+        command,
+        mounts,
+        build,
     }
+}
+
+/// A bind mount, short (`./conf:/etc/postgresql/conf:ro`) or long (`{type: bind,
+/// source, target}`); named volumes are not files of the subject.
+fn parse_mount(item: &Yaml) -> Option<(String, String)> {
+    if let Yaml::Hash(_) = item {
+        let source = item["source"].as_str()?;
+        let target = item["target"].as_str()?;
+        return is_path(source).then(|| (source.to_owned(), target.to_owned()));
+    }
+    let spec = item.as_str()?;
+    let mut parts = spec.splitn(3, ':');
+    let (source, target) = (parts.next()?, parts.next()?);
+    is_path(source).then(|| (source.to_owned(), target.to_owned()))
+}
+
+fn is_path(source: &str) -> bool {
+    source.starts_with('.')
+        || source.starts_with('/')
+        || source.starts_with('~')
+        || source.starts_with('$')
+}
+
+/// Splits a command line as a shell would: on whitespace, keeping quoted text together.
+pub fn split_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quote: Option<char> = None;
+    let mut started = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => current.push(c),
+            (None, '\'' | '"') => {
+                quote = Some(c);
+                started = true;
+            }
+            (None, '\\') => {
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+                started = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if started || !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+                started = false;
+            }
+            (None, c) => current.push(c),
+        }
+    }
+    if started || !current.is_empty() {
+        words.push(current);
+    }
+    words
 }
 
 fn entry(key: String, value: String, text: &str) -> EnvEntry {
@@ -267,7 +356,7 @@ mod tests {
     fn literal_passwords_in_urls_are_found() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("c.yml");
-        std::fs::write(&path, "a: postgres://u:${PW}@db/x\nb: postgresql+psycopg://user:pass@db:5432/i\n# c: postgres://u:p@h\nd: http://host/x\n").unwrap();
+        std::fs::write(&path, "a: postgres://u:${PW}@db/x\nb: postgresql+psycopg://user:pass@db:5432/i\n# c: postgres://u:p@h\nd: http://host/x\ne: postgresql://${U:-app}:${PW:?set it}@db/x\n").unwrap();
         assert_eq!(literal_url_passwords(&path).unwrap(), vec![2]);
     }
 }

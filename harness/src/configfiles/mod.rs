@@ -4,7 +4,9 @@
 pub mod compose;
 pub mod dotenv;
 pub mod gitignore;
+pub mod interpolate;
 pub mod pgconf;
+pub mod settings;
 
 /// A configuration file that cannot be read or parsed.
 #[derive(Debug, thiserror::Error)]

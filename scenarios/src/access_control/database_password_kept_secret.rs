@@ -121,14 +121,24 @@ impl Scenario for DatabasePasswordKeptSecret {
             ));
         }
         let mut untested = None;
-        match guess(ctx, &user, &password).await? {
+        // what an attacker tries first: the names the setup itself shows, then common words
+        let mut candidates: Vec<String> = vec![user.clone()];
+        candidates.extend(value_of(&service, &env_entries, "POSTGRES_DB"));
+        candidates.push(subject.name().to_lowercase());
+        candidates.extend(COMMON_PASSWORDS.iter().map(|p| p.to_string()));
+        let mut seen = std::collections::HashSet::new();
+        candidates.retain(|c| !c.is_empty() && seen.insert(c.clone()));
+        let tried = format!(
+            "{} guesses (the user, database and project names, then common passwords)",
+            candidates.len()
+        );
+        match guess(ctx, &user, &password, &candidates).await? {
             Guess::GotIn(attempt) => problems.push(format!(
-                "an online guess got in: after {attempt} attempt(s) from a list of {} common passwords, `{user}` logged in over TCP",
-                COMMON_PASSWORDS.len()
+                "an online guess got in: at attempt {attempt} of {tried}, `{user}` logged in over TCP"
             )),
             Guess::Refused => evidence.push_observation(
                 "guessing attack",
-                format!("{} common passwords tried over TCP against a server with this password: all refused with 28P01 (the real password logged in)", COMMON_PASSWORDS.len()),
+                format!("{tried} tried over TCP against a server with this password: all refused with 28P01 (the real password logged in)"),
             ),
             Guess::Untested(reason) => untested = Some(reason),
         }
@@ -178,17 +188,11 @@ fn value_of(
     key: &str,
 ) -> Option<String> {
     match service.env(key) {
-        Some(entry) if entry.is_interpolated() => {
-            let var = entry
-                .value
-                .trim()
-                .trim_start_matches('$')
-                .trim_start_matches('{')
-                .trim_end_matches('}');
-            let var = var.split(":-").next().unwrap_or(var);
-            dotenv::lookup(env, var).map(|e| e.value.clone())
-        }
-        Some(entry) => Some(entry.value.clone()),
+        Some(entry) => Some(harness::configfiles::interpolate::resolve(
+            &entry.value,
+            env,
+        ))
+        .filter(|v| !v.is_empty()),
         None => dotenv::lookup(env, key).map(|e| e.value.clone()),
     }
 }
@@ -206,7 +210,12 @@ fn app_user(service: &compose::DatabaseService, env: &[dotenv::DotenvEntry]) -> 
 /// Gives a disposable server a role with this password and tries the common passwords over
 /// TCP. Only a refusal for a wrong password (SQLSTATE 28P01) counts as resisting a guess, and
 /// only after the real password was seen to log in, so a server refusing everyone proves nothing.
-async fn guess(ctx: &Context, user: &str, password: &str) -> Result<Guess, ScenarioError> {
+async fn guess(
+    ctx: &Context,
+    user: &str,
+    password: &str,
+    candidates: &[String],
+) -> Result<Guess, ScenarioError> {
     let server = ctx.dedicated_server(ServerProfile::Fast).await?;
     if !server.is_disposable() {
         return Ok(Guess::Untested(format!(
@@ -251,7 +260,7 @@ async fn guess(ctx: &Context, user: &str, password: &str) -> Result<Guess, Scena
             )))
         }
     }
-    for (i, candidate) in COMMON_PASSWORDS.iter().enumerate() {
+    for (i, candidate) in candidates.iter().enumerate() {
         match PgConnection::connect_with(&login(candidate).options()).await {
             Ok(conn) => {
                 let _ = conn.close().await;

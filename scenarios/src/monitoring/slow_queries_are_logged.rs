@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use harness::configfiles::pgconf;
+use harness::configfiles::settings;
 use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario, ServerProfile};
 use sqlx::{Connection, Executor, PgConnection};
@@ -38,28 +38,34 @@ impl Scenario for SlowQueriesAreLogged {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let subject = ctx.subject();
         let mut evidence = Evidence::new("");
-        let settings = match &subject.manifest.config.postgresql_conf {
-            Some(conf) => pgconf::read(&subject.path(conf)).map_err(|e| {
-                ScenarioError::Manifest(subject.invalid("config.postgresql_conf", e.to_string()))
-            })?,
-            None => {
-                evidence.push_observation(
-                    "postgresql.conf",
-                    "none: the server runs with PostgreSQL's defaults",
-                );
-                Vec::new()
-            }
-        };
+        let settings = subject.server_settings().map_err(|e| {
+            let key = if subject.manifest.config.docker_compose.is_some() {
+                "config.docker_compose"
+            } else {
+                "config.postgresql_conf"
+            };
+            ScenarioError::Manifest(subject.invalid(key, e.to_string()))
+        })?;
+        if settings.is_empty() {
+            evidence.push_observation(
+                "server settings",
+                "none found (no postgresql.conf, no compose command or init script setting any): the server runs with PostgreSQL's defaults",
+            );
+        }
         let logging: Vec<(String, String)> = settings
             .iter()
-            .filter(|(name, _)| is_monitoring_setting(name))
-            .cloned()
+            .filter(|s| is_monitoring_setting(&s.name))
+            .map(|s| (s.name.clone(), s.value.clone()))
             .collect();
-        for (name, value) in &logging {
-            evidence.push_observation(name.clone(), value);
+        for setting in settings.iter().filter(|s| is_monitoring_setting(&s.name)) {
+            evidence.push_observation(
+                setting.name.clone(),
+                format!("{} (from {})", setting.value, setting.source),
+            );
         }
+        let value = |name: &str| settings::get(&settings, name).map(|s| s.value.as_str());
         // without a threshold, a query of a whole second is as slow as anyone would care about
-        let threshold = pgconf::get(&settings, "log_min_duration_statement")
+        let threshold = value("log_min_duration_statement")
             .and_then(parse_millis)
             .filter(|ms| *ms >= 0);
         if threshold.is_none() {
@@ -86,14 +92,14 @@ impl Scenario for SlowQueriesAreLogged {
             .map_err(|e| ScenarioError::sql("run the slow query", e))?;
         let _ = app.close().await;
 
-        let statements = if pgconf::get(&settings, "shared_preload_libraries")
+        let statements = if value("shared_preload_libraries")
             .is_some_and(|l| l.contains("pg_stat_statements"))
         {
             Some(count_in_pg_stat_statements(&server.admin()).await?)
         } else {
             None
         };
-        let connections_claimed = pgconf::get(&settings, "log_connections").is_some_and(is_on);
+        let connections_claimed = value("log_connections").is_some_and(is_on);
         // the log is written by another process, and a container's comes through the
         // Docker API: read it until it shows what is expected, or the patience runs out
         let deadline = Instant::now() + LOG_PATIENCE;
