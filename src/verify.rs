@@ -43,6 +43,10 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<u8> {
         return verify_matrix(&args, &subject_dir).await;
     }
     let backend = select_backend(&args.backend).await?;
+    backend
+        .preflight()
+        .await
+        .context("failed to reach the PostgreSQL server")?;
     verify_once(&args, &subject_dir, backend, &args.report).await
 }
 

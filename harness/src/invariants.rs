@@ -28,32 +28,86 @@ impl Violation {
     }
 }
 
-/// Runs every invariant of `subject` on `conn` and returns those that do not hold.
+/// An invariant whose query did not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrunnable {
+    pub invariant: String,
+    /// The index of the invariant in the manifest.
+    pub index: usize,
+    /// The server's message.
+    pub error: String,
+}
+
+impl Unrunnable {
+    /// "every user has a workspace: does not run: relation \"users\" does not exist".
+    pub fn describe(&self) -> String {
+        format!("{}: does not run: {}", self.invariant, self.error)
+    }
+}
+
+/// What running every invariant found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checked {
+    pub violations: Vec<Violation>,
+    /// Invariants whose query failed. On a database shown to run them (a backup's source),
+    /// that is the copy's fault; anywhere else, the manifest's.
+    pub unrunnable: Vec<Unrunnable>,
+}
+
+/// Runs every invariant of `subject` on `conn` and returns those that do not hold. A
+/// query that does not run is a manifest error.
 pub async fn check(
     conn: &mut PgConnection,
     subject: &Subject,
 ) -> Result<Vec<Violation>, ScenarioError> {
-    let mut violations = Vec::new();
-    for (i, invariant) in subject.manifest.invariants.iter().enumerate() {
-        let rows = sqlx::query(&invariant.sql)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(db) => ScenarioError::Manifest(subject.invalid(
-                    &format!("invariants[{i}].sql"),
-                    format!("the query for `{}` fails: {}", invariant.name, db.message()),
-                )),
-                other => ScenarioError::sql(format!("check invariant `{}`", invariant.name), other),
-            })?;
+    let checked = check_all(conn, subject).await?;
+    match checked.unrunnable.into_iter().next() {
+        Some(failed) => Err(ScenarioError::Manifest(subject.invalid(
+            &format!("invariants[{}].sql", failed.index),
+            format!(
+                "the query for `{}` fails: {}",
+                failed.invariant, failed.error
+            ),
+        ))),
+        None => Ok(checked.violations),
+    }
+}
+
+/// Runs every invariant of `subject` on `conn`: those that do not hold, and those whose
+/// query fails on this database.
+pub async fn check_all(
+    conn: &mut PgConnection,
+    subject: &Subject,
+) -> Result<Checked, ScenarioError> {
+    let mut checked = Checked::default();
+    for (index, invariant) in subject.manifest.invariants.iter().enumerate() {
+        // a failed query must not end the session's transaction for the next one
+        let rows = match sqlx::query(&invariant.sql).fetch_all(&mut *conn).await {
+            Ok(rows) => rows,
+            Err(sqlx::Error::Database(db)) => {
+                checked.unrunnable.push(Unrunnable {
+                    invariant: invariant.name.clone(),
+                    index,
+                    error: db.message().to_owned(),
+                });
+                continue;
+            }
+            Err(other) => {
+                return Err(ScenarioError::sql(
+                    format!("check invariant `{}`", invariant.name),
+                    other,
+                ))
+            }
+        };
         if !rows.is_empty() {
-            violations.push(Violation {
+            checked.violations.push(Violation {
                 invariant: invariant.name.clone(),
                 rows: rows.len(),
                 sample: rows.iter().take(3).map(render_row).collect(),
             });
         }
     }
-    Ok(violations)
+    Ok(checked)
 }
 
 /// A row as `(col=value, …)`, text-decoded where possible.

@@ -45,7 +45,8 @@ pub async fn run(
         for scenario in scenarios.iter().filter(|s| s.claim() == claim.id) {
             observer.scenario_started(claim.id, scenario.id(), scenario.title());
             let (report, input_error) = run_one(scenario.clone(), run.clone()).await;
-            input_errors.extend(input_error);
+            // one bad key makes every scenario that reads it fail: say it once
+            input_errors.extend(input_error.filter(|e| !input_errors.contains(e)));
             observer.scenario_finished(claim.id, &report);
             scenario_reports.push(report);
         }

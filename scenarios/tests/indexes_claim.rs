@@ -222,18 +222,34 @@ async fn parameters_that_do_not_match_are_manifest_errors_naming_the_query() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_expected_index_that_does_not_exist_is_a_manifest_error_naming_the_query() {
-    let error = manifest_error(|toml| {
-        toml.replace(
-            "expect_index = \"users_email_idx\"",
-            "expect_index = \"users_emial_idx\"",
-        )
-    })
+async fn a_claimed_index_the_schema_lacks_refutes_the_claim() {
+    // the manifest states the claim; a schema without the claimed index fails it (a
+    // mutant of instantviz without users_email_idx)
+    let dir = subject_copy(INSTANTVIZ, &["10k"]);
+    scenarios::testing::edit(
+        dir.path(),
+        "migrations/0003_indexes.up.sql",
+        "CREATE INDEX users_email_idx ON users (email);",
+        "",
+    );
+    let scorecard = verify_with(
+        dir.path(),
+        &["indexes"],
+        &[std::sync::Arc::new(ExpectedIndexUsedAtScale)],
+    )
     .await;
-    assert!(error.contains("`queries[0].expect_index`"), "{error}");
     assert!(
-        error.contains("query `login` expects index `users_emial_idx`, which does not exist after the migrations"),
-        "{error}"
+        scorecard.input_errors.is_empty(),
+        "{:?}",
+        scorecard.input_errors
+    );
+    assert_claim(&scorecard, "indexes", Status::Refuted);
+    let evidence = evidence_text(&scorecard, "indexes", "expected-index-used-at-scale");
+    assert!(
+        evidence.contains(
+            "the manifest expects index users_email_idx, which the migrated schema does not have"
+        ),
+        "{evidence}"
     );
 }
 

@@ -254,6 +254,13 @@ pub trait Backend: Send + Sync + fmt::Debug {
             self.kind()
         )))
     }
+
+    /// Checks, before any scenario runs, that the backend can serve at all (an existing
+    /// server answers and lets the harness in), so that one unreachable server is one
+    /// environment error rather than every scenario's.
+    async fn preflight(&self) -> Result<(), BackendError> {
+        Ok(())
+    }
 }
 
 /// A running PostgreSQL server. Dropping the last handle tears it down (a `url` server

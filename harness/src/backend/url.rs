@@ -79,6 +79,24 @@ impl Backend for UrlBackend {
         format!("existing server at {}", self.admin.display_url())
     }
 
+    /// Connects to the server once, within 10 s: refused, unknown host, wrong password and
+    /// missing database each end the run here.
+    async fn preflight(&self) -> Result<(), BackendError> {
+        let what = self.admin.display_url();
+        let options = self.admin.options();
+        let connect = PgConnection::connect_with(&options);
+        match tokio::time::timeout(std::time::Duration::from_secs(10), connect).await {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+                Ok(())
+            }
+            Ok(Err(e)) => Err(BackendError::sql(&what, e)),
+            Err(_) => Err(BackendError::Url(format!(
+                "{what} did not answer within 10 s"
+            ))),
+        }
+    }
+
     /// Every call shares one handle: the server is one, whatever the profile asked for.
     async fn start(&self, _profile: ServerProfile) -> Result<Arc<dyn Server>, BackendError> {
         if let Some(existing) = self

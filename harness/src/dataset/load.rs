@@ -47,12 +47,13 @@ impl LoadReport {
     }
 }
 
-/// The subject's `[scale]` section, or a manifest error naming it.
+/// The subject's `[scale]` section; without one, the scenarios that need data at scale
+/// cannot run (NOT PROVEN, with the reason): the section is optional, not a mistake.
 pub fn scale_of(subject: &Subject) -> Result<&ScaleSection, ScenarioError> {
     subject.manifest.scale.as_ref().ok_or_else(|| {
-        ScenarioError::Manifest(subject.invalid(
-            "scale",
-            "this scenario needs a [scale] section to generate data",
+        ScenarioError::Other(format!(
+            "this scenario needs generated data: {} has no [scale] section saying how to generate it",
+            subject.manifest_path.display()
         ))
     })
 }

@@ -50,7 +50,7 @@ impl Scenario for OwnScriptsRoundTrip {
         let source = Source::seeded(ctx, "own_scripts_source", USERS).await?;
         let tools = support::tools_of(source.server.as_ref())?;
         let own = SubjectTools::of(ctx.subject(), Some(tools)).expect("no tooling gap");
-        let expected = source.fingerprint().await?;
+        let expected = source.fingerprint(ctx).await?;
         let into = support::restored_into(source.server.as_ref());
         let dir = support::backup_dir()?;
 

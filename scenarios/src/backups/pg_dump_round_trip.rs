@@ -33,7 +33,7 @@ impl Scenario for PgDumpRoundTrip {
         let mut evidence = Evidence::new("").seed(ctx.seed());
         let source = Source::seeded(ctx, "round_trip_source", USERS).await?;
         let tools = support::tools_of(source.server.as_ref())?;
-        let expected = source.fingerprint().await?;
+        let expected = source.fingerprint(ctx).await?;
         let into = support::restored_into(source.server.as_ref());
         evidence.push_observation(
             "source",

@@ -48,7 +48,7 @@ impl Scenario for ServerKilledMidBackup {
         let mut evidence = Evidence::new("").seed(ctx.seed());
         let source = Source::seeded(ctx, "killed_source", USERS).await?;
         let tools = support::tools_of(source.server.as_ref())?;
-        let expected = source.fingerprint().await?;
+        let expected = source.fingerprint(ctx).await?;
         let mut slipped = Vec::new();
         let mut unproven = Vec::new();
         let all = Tool::all_for(ctx.subject(), Tool::built_in(tools));

@@ -68,7 +68,7 @@ impl Scenario for LintScenario {
                         vec![format!("fix: {}", finding.fix)],
                     );
                 }
-                evidence.summary = messages.join("; ");
+                evidence.summary = headline(&messages);
                 Ok(Outcome::refuted(evidence))
             }
             Severity::Advisory => {
@@ -79,13 +79,22 @@ impl Scenario for LintScenario {
                     );
                 }
                 evidence.summary = format!(
-                    "advisory, {} finding(s), which cost writes rather than reads: {}",
-                    messages.len(),
-                    messages.join("; ")
+                    "advisory, which costs writes rather than reads: {}",
+                    headline(&messages)
                 );
                 Ok(Outcome::proven(evidence))
             }
         }
+    }
+}
+
+/// One line however many findings there are: the first, and how many more (each is its
+/// own line in the evidence).
+fn headline(messages: &[String]) -> String {
+    match messages {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, rest @ ..] => format!("{first} (and {} more finding(s))", rest.len()),
     }
 }
 

@@ -20,6 +20,8 @@ pub struct AtScale {
     pub table_rows: BTreeMap<String, f64>,
     /// Every index's table and leading key, by index name.
     pub index_leads: BTreeMap<String, (String, String)>,
+    /// The partitioned index each partition's index belongs to, by index name.
+    pub index_roots: BTreeMap<String, String>,
     pub conn: PgConnection,
     pub queries: Vec<PreparedQuery>,
     db: Database,
@@ -63,8 +65,9 @@ impl AtScale {
         .fetch_all(&mut conn)
         .await
         .map_err(|e| ScenarioError::sql("read the tables' sizes", e))?;
-        let index_leads: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT ic.relname::text, i.indrelid::regclass::text, pg_get_indexdef(i.indexrelid, 1, true) \
+        let index_leads: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT ic.relname::text, i.indrelid::regclass::text, pg_get_indexdef(i.indexrelid, 1, true), \
+                    (SELECT r.relname::text FROM pg_class r WHERE r.oid = coalesce(pg_partition_root(ic.oid), ic.oid)) \
              FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
              JOIN pg_namespace n ON n.oid = ic.relnamespace \
              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%'",
@@ -77,9 +80,14 @@ impl AtScale {
             users,
             rows: rows.max(0) as u64,
             table_rows: table_rows.into_iter().collect(),
+            index_roots: index_leads
+                .iter()
+                .filter(|(index, _, _, root)| index != root)
+                .map(|(index, _, _, root)| (index.clone(), root.clone()))
+                .collect(),
             index_leads: index_leads
                 .into_iter()
-                .map(|(index, table, lead)| (index, (table, lead)))
+                .map(|(index, table, lead, _)| (index, (table, lead)))
                 .collect(),
             conn,
             queries,
@@ -101,6 +109,22 @@ impl AtScale {
             })
             .copied()
             .unwrap_or(0.0)
+    }
+
+    /// Whether `used` is `expected` itself, or its index on one partition of the table.
+    pub fn is_or_partition_of(&self, used: &str, expected: &str) -> bool {
+        used == expected
+            || self
+                .index_roots
+                .get(used)
+                .is_some_and(|root| root == expected)
+    }
+
+    /// Rows of the table an index is on (0 for an index it does not know).
+    pub fn rows_under(&self, index: &str) -> f64 {
+        self.index_leads
+            .get(index)
+            .map_or(0.0, |(table, _)| self.rows_of(table))
     }
 
     /// Whether `used` serves the same lookups as `expected`: an index on the same table that

@@ -44,9 +44,14 @@ pub struct DrillReport {
     pub failure: Option<String>,
     pub claimed_users: Option<u64>,
     pub extrapolated_rto_seconds: Option<f64>,
-    /// The claimed bound (`restore_drill.rto_seconds`).
+    /// The claimed bound (`restore_drill.rto_seconds`, else the report's).
     pub bound_seconds: Option<f64>,
+    /// Whether the bound is the report's "< 15 minutes", the manifest naming none.
+    pub bound_from_report: bool,
 }
+
+/// The report's claim ("Recovery Time: < 15 minutes"), when the manifest states none.
+pub const REPORT_RTO_SECONDS: f64 = 900.0;
 
 /// A drill at `users` users.
 #[derive(Debug, Clone, Copy)]
@@ -86,11 +91,14 @@ impl Drill {
             failure: None,
             claimed_users: subject.manifest.scale.as_ref().map(|s| s.claimed_users),
             extrapolated_rto_seconds: None,
-            bound_seconds: subject
-                .manifest
-                .restore_drill
-                .as_ref()
-                .map(|d| d.rto_seconds),
+            bound_seconds: Some(
+                subject
+                    .manifest
+                    .restore_drill
+                    .as_ref()
+                    .map_or(REPORT_RTO_SECONDS, |d| d.rto_seconds),
+            ),
+            bound_from_report: subject.manifest.restore_drill.is_none(),
         };
 
         if let (Some(gap), false) = (&gap, self.builtin_fallback) {
@@ -113,7 +121,7 @@ impl Drill {
             Some(gap) => format!("{} ({gap})", tool.describe()),
             None => tool.describe(),
         };
-        let expected = source.fingerprint().await?;
+        let expected = source.fingerprint(ctx).await?;
         report.rows = expected.total_rows();
 
         let dir = support::backup_dir()?;
@@ -233,6 +241,12 @@ impl DrillReport {
         if let Some(why) = &self.unchecked {
             evidence.summary = why.clone();
             return Outcome::not_proven(evidence);
+        }
+        if self.bound_from_report {
+            evidence.push_observation(
+                "claimed RTO",
+                format!("{REPORT_RTO_SECONDS} s, the report's \"< 15 minutes\" (the manifest states no restore_drill.rto_seconds)"),
+            );
         }
         let Some(bound) = self.bound_seconds else {
             evidence.summary = format!(
@@ -406,6 +420,7 @@ mod tests {
             claimed_users: Some(100_000),
             extrapolated_rto_seconds: Some(rto * 100.0),
             bound_seconds: bound,
+            bound_from_report: false,
         }
     }
 

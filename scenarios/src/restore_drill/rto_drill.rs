@@ -56,12 +56,6 @@ impl Scenario for RtoDrill {
     }
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
-        if ctx.subject().manifest.restore_drill.is_none() {
-            return Err(ScenarioError::Manifest(ctx.subject().invalid(
-                "restore_drill",
-                "the restore drill needs the claimed recovery time: add [restore_drill] rto_seconds",
-            )));
-        }
         let report = Drill {
             users: self.users,
             builtin_fallback: false,

@@ -43,7 +43,7 @@ impl Rule for UnindexedForeignKey {
                 let columns: Vec<&str> = fk.columns.iter().map(String::as_str).collect();
                 let covered = table.indexes.iter().any(|index| {
                     let keys = keys(index);
-                    usable_for_lookups(index)
+                    (usable_for_lookups(index) || only_not_null(index, &columns))
                         && keys.len() >= columns.len()
                         && (index.method == "btree" || columns.len() == 1)
                         && same_set(&keys[..columns.len()], &columns)
@@ -71,6 +71,25 @@ impl Rule for UnindexedForeignKey {
         }
         findings
     }
+}
+
+/// Whether a partial index leaves out only rows whose foreign key is NULL (`WHERE fk IS
+/// NOT NULL`): those reference nothing, so the lookups a delete makes all fall inside it.
+fn only_not_null(index: &harness::catalog::Index, columns: &[&str]) -> bool {
+    let Some(predicate) = &index.predicate else {
+        return false;
+    };
+    index.valid
+        && matches!(index.method.as_str(), "btree" | "hash")
+        && predicate.split(" AND ").all(|part| {
+            let part = part
+                .trim()
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .trim();
+            part.strip_suffix(" IS NOT NULL")
+                .is_some_and(|column| columns.contains(&super::bare_key(column.trim())))
+        })
 }
 
 fn same_set(a: &[&str], b: &[&str]) -> bool {
@@ -115,6 +134,21 @@ mod tests {
         assert!(errors[0].contains("cascades to projects"), "{errors:?}");
         assert!(errors[0].contains("ON DELETE CASCADE"), "{errors:?}");
         assert!(errors[0].ends_with("CREATE INDEX CONCURRENTLY ON projects (workspace_id);"));
+    }
+
+    #[test]
+    fn a_partial_index_without_the_null_keys_covers_the_key_but_another_partial_one_does_not() {
+        let mut partial = index("projects_workspace_id_idx", &["workspace_id"]);
+        partial.predicate = Some("(workspace_id IS NOT NULL)".into());
+        lint_ok(
+            &UnindexedForeignKey,
+            &catalog(vec![projects(vec![partial.clone()])]),
+        );
+        partial.predicate = Some("(archived = false)".into());
+        lint_errors(
+            &UnindexedForeignKey,
+            &catalog(vec![projects(vec![partial])]),
+        );
     }
 
     #[test]
