@@ -212,6 +212,34 @@ impl Catalog {
             && self.schemas.iter().all(|s| s == "public")
     }
 
+    /// The type under `data_type`'s domains (itself when it is no domain).
+    pub fn base_type<'a>(&'a self, data_type: &'a str) -> &'a str {
+        let mut at = data_type;
+        for _ in 0..16 {
+            match self.type_info.get(at).map(|t| &t.kind) {
+                Some(TypeKind::Domain { base, .. }) => at = base,
+                _ => break,
+            }
+        }
+        at
+    }
+
+    /// The check constraints of `data_type`'s domains, by name, outermost first.
+    pub fn domain_checks(&self, data_type: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let mut at = data_type;
+        for _ in 0..16 {
+            match self.type_info.get(at).map(|t| &t.kind) {
+                Some(TypeKind::Domain { base, checks, .. }) => {
+                    found.extend(checks.iter().cloned());
+                    at = base;
+                }
+                _ => break,
+            }
+        }
+        found
+    }
+
     /// Whether a table has a BEFORE INSERT row trigger, which may fill columns an INSERT
     /// leaves out.
     pub fn fills_on_insert(&self, table: &Table) -> bool {

@@ -24,10 +24,12 @@ pub enum TypeKind {
     Enum {
         labels: Vec<String>,
     },
-    /// Over `base` (as `format_type` writes it); its checks are enforced by a cast.
+    /// Over `base` (as `format_type` writes it); its checks (by constraint name) are
+    /// enforced by a cast.
     Domain {
         base: String,
         not_null: bool,
+        checks: Vec<String>,
     },
     /// Of `element` (as `format_type` writes it, with the column's modifier).
     Array {
@@ -57,6 +59,7 @@ pub(super) async fn read(
         Option<String>,
         Vec<String>,
         bool,
+        Vec<String>,
     );
     let rows: Vec<Row> = sqlx::query_as(
         "WITH RECURSIVE used(oid, typmod) AS ( \
@@ -73,7 +76,8 @@ pub(super) async fn read(
                 CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END, \
                 (SELECT format_type(r.rngsubtype, NULL) FROM pg_range r WHERE r.rngtypid = t.oid), \
                 ARRAY(SELECT e.enumlabel::text FROM pg_enum e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder), \
-                t.typnotnull \
+                t.typnotnull, \
+                ARRAY(SELECT c.conname::text FROM pg_constraint c WHERE c.contypid = t.oid AND c.contype = 'c' ORDER BY c.conname) \
          FROM used u JOIN pg_type t ON t.oid = u.oid",
     )
     .bind(oids)
@@ -82,10 +86,14 @@ pub(super) async fn read(
     Ok(rows
         .into_iter()
         .map(
-            |(shown, name, typtype, category, element, base, subtype, labels, not_null)| {
+            |(shown, name, typtype, category, element, base, subtype, labels, not_null, checks)| {
                 let kind = match (typtype.as_str(), element, base, subtype) {
                     ("e", ..) => TypeKind::Enum { labels },
-                    ("d", _, Some(base), _) => TypeKind::Domain { base, not_null },
+                    ("d", _, Some(base), _) => TypeKind::Domain {
+                        base,
+                        not_null,
+                        checks,
+                    },
                     ("r", _, _, Some(subtype)) => TypeKind::Range { subtype },
                     ("c", ..) => TypeKind::Composite,
                     ("b", Some(element), ..) => TypeKind::Array { element },

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use futures::future::BoxFuture;
 use harness::catalog::FkAction;
 use harness::integrity::{IntegrityRule, Rejection};
 use harness::names::quote_ident;
@@ -23,7 +24,9 @@ use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 use sqlx::{Connection, PgConnection, Row as _};
 
-use super::fixtures::{ancestors, insert_plain, key_columns, pick, reference_order, ParentKeys};
+use super::fixtures::{
+    ancestors, insert_plain, key_columns, pick, reference_order, ParentKeys, PlainRowError,
+};
 use super::schema::{execute, prepare, Schema};
 
 /// Trees per level unless `READINESS_PROPTEST_CASES` says otherwise.
@@ -496,24 +499,70 @@ impl CascadeProperty {
     }
 
     /// Inserts a row of `table` under `parent`; its other references point at an ancestor
-    /// of that table when there is one, else at the first row of it.
-    async fn add(
+    /// of that table when there is one, else at a row of it already in the tree (taking
+    /// turns), else at a row made for it — a reference that may not be NULL must point
+    /// somewhere. A row refused for a duplicate key (two rows under one parent pointing at
+    /// the same other row, where that pair is unique) is tried once more, with new rows
+    /// for its other references.
+    fn add<'a>(
+        &'a mut self,
+        nodes: &'a mut Vec<Node>,
+        table: &'a str,
+        parent: Option<usize>,
+    ) -> BoxFuture<'a, Result<usize, ScenarioError>> {
+        Box::pin(async move {
+            match self.try_add(nodes, table, parent, false).await? {
+                Ok(i) => Ok(i),
+                Err(_) => match self.try_add(nodes, table, parent, true).await? {
+                    Ok(i) => Ok(i),
+                    Err(e) => Err(ScenarioError::sql(
+                        format!("insert a plain row into {table}"),
+                        e,
+                    )),
+                },
+            }
+        })
+    }
+
+    /// One attempt of [`Self::add`]: `Ok(Err(_))` when the row was refused for a duplicate
+    /// key (and nothing was left behind), for the caller to try again with `fresh` rows.
+    async fn try_add(
         &mut self,
         nodes: &mut Vec<Node>,
         table: &str,
         parent: Option<usize>,
-    ) -> Result<usize, ScenarioError> {
+        fresh: bool,
+    ) -> Result<Result<usize, sqlx::Error>, ScenarioError> {
         let plan = self.plan.clone();
         let schema = self.schema.clone();
         let mut links = Vec::new();
         for &e in plan.references.get(table).into_iter().flatten() {
-            let wanted = &schema.edges[e].parent;
-            let target = if plan.tree_parent.get(table) == Some(&e) {
+            let edge = &schema.edges[e];
+            let wanted = edge.parent.clone();
+            let mut target = if plan.tree_parent.get(table) == Some(&e) {
                 parent
+            } else if fresh {
+                None
             } else {
-                ancestor(nodes, parent, wanted)
-                    .or_else(|| nodes.iter().position(|n| &n.table == wanted))
+                ancestor(nodes, parent, &wanted).or_else(|| {
+                    let rows: Vec<usize> = (0..nodes.len())
+                        .filter(|&i| nodes[i].table == wanted)
+                        .collect();
+                    (!rows.is_empty()).then(|| rows[nodes.len() % rows.len()])
+                })
             };
+            let required = edge
+                .columns
+                .iter()
+                .any(|c| schema.table(table).column(c).is_some_and(|c| c.not_null));
+            if target.is_none() && required && wanted != table {
+                let under = plan.tree_parent.get(&wanted).and_then(|&up| {
+                    let above = &schema.edges[up].parent;
+                    ancestor(nodes, parent, above)
+                        .or_else(|| nodes.iter().position(|n| &n.table == above))
+                });
+                target = Some(self.add(nodes, &wanted, under).await?);
+            }
             if let Some(target) = target {
                 links.push((e, target));
             }
@@ -530,7 +579,10 @@ impl CascadeProperty {
             })
             .collect();
         let n = nodes.len() as u64;
-        let values = insert_plain(
+        execute(&mut self.conn, "SAVEPOINT tree_row")
+            .await
+            .map_err(|e| ScenarioError::sql("set a savepoint", e))?;
+        let inserted = insert_plain(
             &mut self.conn,
             &schema,
             table,
@@ -538,15 +590,33 @@ impl CascadeProperty {
             &parent_keys,
             &plan.keys[table],
         )
-        .await
-        .map_err(|e| e.into_scenario_error(table))?;
+        .await;
+        let values = match inserted {
+            Ok(values) => {
+                execute(&mut self.conn, "RELEASE SAVEPOINT tree_row")
+                    .await
+                    .map_err(|e| ScenarioError::sql("release a savepoint", e))?;
+                values
+            }
+            Err(PlainRowError::Sql(e))
+                if !fresh
+                    && Rejection::from_error(&e)
+                        .is_some_and(|r| r.rule == Some(IntegrityRule::Unique)) =>
+            {
+                execute(&mut self.conn, "ROLLBACK TO SAVEPOINT tree_row")
+                    .await
+                    .map_err(|e| ScenarioError::sql("roll back to the savepoint", e))?;
+                return Ok(Err(e));
+            }
+            Err(e) => return Err(e.into_scenario_error(table)),
+        };
         nodes.push(Node {
             table: table.to_owned(),
             values,
             links,
             parent,
         });
-        Ok(nodes.len() - 1)
+        Ok(Ok(nodes.len() - 1))
     }
 
     async fn snapshot(&mut self) -> Result<Snapshot, ScenarioError> {

@@ -199,6 +199,14 @@ fn case_strategy(
         .map(|(i, e)| (e.clone(), parents.keys(i).to_vec()))
         .collect();
     let probe = edges.iter().position(|(e, _)| e.claim == Some(claim.index));
+    // a NOT NULL claim on a reference: the reference is sometimes left NULL, not filled
+    let null_probe = if claim.kind == ConstraintKind::NotNull {
+        edges
+            .iter()
+            .position(|(e, _)| e.columns.iter().any(|c| claim.columns.contains(c)))
+    } else {
+        None
+    };
     let pair = matches!(
         claim.kind,
         ConstraintKind::Unique | ConstraintKind::PrimaryKey
@@ -218,6 +226,12 @@ fn case_strategy(
             move |(mut first, mut second, first_picks, second_picks, copy, dangling)| {
                 for (row, picks) in [(&mut first, &first_picks), (&mut second, &second_picks)] {
                     for (j, (edge, keys)) in edges.iter().enumerate() {
+                        if Some(j) == null_probe && dangling {
+                            for column in edge.columns.iter().filter(|c| key_columns.contains(c)) {
+                                row.set(column, Value::Null);
+                            }
+                            continue;
+                        }
                         if keys.is_empty() || (Some(j) == probe && dangling) {
                             continue;
                         }

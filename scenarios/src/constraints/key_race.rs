@@ -11,7 +11,7 @@ use sqlx::PgConnection;
 
 use super::fixtures::{plain_row, Parents};
 use super::race::{
-    count_key, round_key, Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS, UNRACED,
+    clear_key, count_key, round_key, Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS, UNRACED,
 };
 use super::rules::refusal_matches;
 use super::schema::{Claimed, Schema};
@@ -171,6 +171,7 @@ impl Track<'_> {
             let Some(key) = round_key(self.schema, claim, self.parents, round) else {
                 return Ok(None);
             };
+            clear_key(self.setup, self.schema, claim, &key).await?;
             let mut rows = Vec::new();
             for _ in 0..2 {
                 let mut row = plain_row(

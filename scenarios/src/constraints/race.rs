@@ -228,6 +228,39 @@ pub async fn count_key(
     claim: &Claimed,
     key: &[Value],
 ) -> Result<i64, ScenarioError> {
+    let sql = format!("SELECT count(*) FROM {}", key_rows(schema, claim));
+    let mut query = sqlx::query_scalar::<_, i64>(&sql);
+    for value in key {
+        query = query.bind(value.as_param());
+    }
+    query
+        .fetch_one(conn)
+        .await
+        .map_err(|e| ScenarioError::sql("count the rows holding the raced key", e))
+}
+
+/// Removes the rows an earlier round left holding `key`: a key made only of references
+/// (the same parents every round) is raced again from no row at all.
+pub async fn clear_key(
+    conn: &mut PgConnection,
+    schema: &Schema,
+    claim: &Claimed,
+    key: &[Value],
+) -> Result<(), ScenarioError> {
+    let sql = format!("DELETE FROM {}", key_rows(schema, claim));
+    let mut query = sqlx::query(&sql);
+    for value in key {
+        query = query.bind(value.as_param());
+    }
+    query
+        .execute(conn)
+        .await
+        .map(|_| ())
+        .map_err(|e| ScenarioError::sql("clear the raced key", e))
+}
+
+/// `schema.table WHERE key columns = $1, $2…`, cast to the columns' types.
+fn key_rows(schema: &Schema, claim: &Claimed) -> String {
     let table = schema.table(&claim.table);
     let conditions: Vec<String> = claim
         .columns
@@ -245,18 +278,10 @@ pub async fn count_key(
             )
         })
         .collect();
-    let sql = format!(
-        "SELECT count(*) FROM {}.{} WHERE {}",
+    format!(
+        "{}.{} WHERE {}",
         harness::names::quote_ident(&table.schema),
         harness::names::quote_ident(&table.name),
         conditions.join(" AND ")
-    );
-    let mut query = sqlx::query_scalar::<_, i64>(&sql);
-    for value in key {
-        query = query.bind(value.as_param());
-    }
-    query
-        .fetch_one(conn)
-        .await
-        .map_err(|e| ScenarioError::sql("count the rows holding the raced key", e))
+    )
 }

@@ -40,7 +40,7 @@ pub async fn claim_holds(
             let Some(key) = texts(&values) else {
                 return Ok(true);
             };
-            let types = column_types(table, &claim.columns);
+            let types = column_types(schema, table, &claim.columns);
             let taken = key_exists(conn, table, &claim.columns, &types, &key).await?;
             Ok(!taken)
         }
@@ -52,7 +52,7 @@ pub async fn claim_holds(
                 .references
                 .as_ref()
                 .expect("a foreign key has its target");
-            let types = column_types(table, &claim.columns);
+            let types = column_types(schema, table, &claim.columns);
             let parent = schema.table(&target.table);
             key_exists(conn, parent, &target.columns, &types, &key).await
         }
@@ -179,13 +179,15 @@ fn texts(values: &[&Value]) -> Option<Vec<String>> {
 }
 
 /// The declared types of `columns` in `table`.
-fn column_types(table: &Table, columns: &[String]) -> Vec<String> {
+/// The columns' types as the model reads values: under their domains, whose own checks
+/// are the database's business, not the claim's.
+fn column_types(schema: &Schema, table: &Table, columns: &[String]) -> Vec<String> {
     columns
         .iter()
         .map(|c| {
             table
                 .column(c)
-                .map(|c| c.data_type.clone())
+                .map(|c| schema.catalog.base_type(&c.data_type).to_owned())
                 .unwrap_or_else(|| "text".into())
         })
         .collect()
@@ -233,18 +235,19 @@ async fn check_expression(
         .iter()
         .map(|column| {
             let value = row.get(&column.name).unwrap_or(&Value::Null);
+            let data_type = schema.catalog.base_type(&column.data_type);
             let expression = match value {
                 Value::Text(text) => {
                     params.push(text.clone());
-                    format!("${}::{}", params.len(), column.data_type)
+                    format!("${}::{data_type}", params.len())
                 }
                 Value::Default => match column.default.as_deref() {
                     Some(default) if !default.contains("nextval(") => {
-                        format!("({default})::{}", column.data_type)
+                        format!("({default})::{data_type}")
                     }
-                    _ => format!("NULL::{}", column.data_type),
+                    _ => format!("NULL::{data_type}"),
                 },
-                Value::Null => format!("NULL::{}", column.data_type),
+                Value::Null => format!("NULL::{data_type}"),
             };
             format!("{expression} AS {}", quote_ident(&column.name))
         })
