@@ -85,6 +85,10 @@ impl Migrations {
                 let (downs, ups): (Vec<Migration>, Vec<Migration>) = migrator
                     .iter()
                     .cloned()
+                    .map(|mut m| {
+                        m.no_tx |= manages_its_own_transaction(&m.sql);
+                        m
+                    })
                     .partition(|m| m.migration_type.is_down_migration());
                 let mut hasher = Sha256::new();
                 for m in ups.iter().chain(downs.iter()) {
@@ -216,6 +220,59 @@ impl Migrations {
     }
 }
 
+/// Whether a migration file must run as it is, not inside a transaction of the
+/// harness's: it builds an index CONCURRENTLY or runs VACUUM (which refuse a transaction
+/// block), or it opens and commits its own transactions. golang-migrate, dbmate and goose
+/// run such files as they are; PostgreSQL still runs a file of several statements sent at
+/// once as one implicit transaction.
+fn manages_its_own_transaction(sql: &str) -> bool {
+    without_bodies(sql)
+        .lines()
+        .map(|line| {
+            line.split("--")
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_uppercase()
+        })
+        .any(|line| {
+            line.contains(" CONCURRENTLY ")
+                || line.ends_with(" CONCURRENTLY")
+                || ["BEGIN", "COMMIT", "START TRANSACTION", "VACUUM"]
+                    .iter()
+                    .any(|word| {
+                        line.strip_prefix(word)
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with([';', ' ']))
+                    })
+        })
+}
+
+/// `sql` without its dollar-quoted bodies (`$$ … $$`, `$fn$ … $fn$`): a function's own
+/// BEGIN and END are no transaction's.
+fn without_bodies(sql: &str) -> String {
+    let mut out = String::new();
+    let mut rest = sql;
+    while let Some(start) = rest.find('$') {
+        let after = &rest[start + 1..];
+        let tag_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if !after[tag_len..].starts_with('$') {
+            out.push_str(&rest[..start + 1]);
+            rest = after;
+            continue;
+        }
+        let tag = &rest[start..start + tag_len + 2];
+        out.push_str(&rest[..start]);
+        match rest[start + tag.len()..].find(tag) {
+            Some(end) => rest = &rest[start + tag.len() + end + tag.len()..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// "0002 constraints".
 fn label(m: &Migration) -> String {
     format!("{:04} {}", m.version, m.description)
@@ -285,5 +342,29 @@ fn hash_tree(hasher: &mut Sha256, path: &Path) {
         for child in children {
             hash_tree(hasher, &child);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::manages_its_own_transaction;
+
+    #[test]
+    fn files_that_need_no_transaction_of_ours_are_told_apart() {
+        assert!(manages_its_own_transaction(
+            "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"
+        ));
+        assert!(manages_its_own_transaction(
+            "BEGIN;\nUPDATE t SET a = 1;\nCOMMIT;"
+        ));
+        assert!(!manages_its_own_transaction(
+            "CREATE INDEX users_email_idx ON users (email);"
+        ));
+        assert!(!manages_its_own_transaction(
+            "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n  RETURN NEW;\nEND;\n$$;"
+        ));
+        assert!(!manages_its_own_transaction(
+            "-- BEGIN; is only a comment here\nSELECT 1;"
+        ));
     }
 }
