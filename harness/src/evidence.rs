@@ -15,6 +15,9 @@ pub enum Status {
     Refuted,
     /// Neither: not implemented, unsupported by the backend, or the harness could not run it.
     NotProven,
+    /// The scenario has nothing to check on this subject (it tests a kind of flow the
+    /// subject does not declare): shown, and left out of its claim's verdict.
+    NotApplicable,
 }
 
 impl Status {
@@ -24,21 +27,24 @@ impl Status {
             Status::Proven => "PROVEN",
             Status::Refuted => "REFUTED",
             Status::NotProven => "NOT PROVEN",
+            Status::NotApplicable => "N/A",
         }
     }
 
     /// A claim's status from its scenarios': any refutation refutes it; otherwise anything
-    /// short of proof leaves it not proven; nothing at all proves nothing.
+    /// short of proof leaves it not proven; scenarios that do not apply count for nothing,
+    /// and nothing at all proves nothing.
     pub fn combine(statuses: impl IntoIterator<Item = Status>) -> Status {
         let mut any = false;
         let mut all_proven = true;
         for status in statuses {
-            any = true;
             match status {
                 Status::Refuted => return Status::Refuted,
                 Status::NotProven => all_proven = false,
                 Status::Proven => {}
+                Status::NotApplicable => continue,
             }
+            any = true;
         }
         if any && all_proven {
             Status::Proven
@@ -177,6 +183,14 @@ impl Outcome {
     }
 
     /// PROVEN when `holds`, else REFUTED, with the same evidence.
+    /// Nothing to check on this subject; `evidence.summary` says why.
+    pub fn not_applicable(evidence: Evidence) -> Outcome {
+        Outcome {
+            status: Status::NotApplicable,
+            evidence,
+        }
+    }
+
     pub fn decide(holds: bool, evidence: Evidence) -> Outcome {
         if holds {
             Outcome::proven(evidence)

@@ -24,13 +24,14 @@ pub fn render(scorecard: &Scorecard) -> String {
                 Status::Proven => TestCaseStatus::success(),
                 Status::Refuted => TestCaseStatus::non_success(NonSuccessKind::Failure),
                 Status::NotProven => TestCaseStatus::non_success(NonSuccessKind::Error),
+                Status::NotApplicable => TestCaseStatus::skipped(),
             };
             if scenario.status != Status::Proven {
                 status
-                    .set_type(if scenario.status == Status::Refuted {
-                        "refuted"
-                    } else {
-                        "not-proven"
+                    .set_type(match scenario.status {
+                        Status::Refuted => "refuted",
+                        Status::NotApplicable => "not-applicable",
+                        _ => "not-proven",
                     })
                     .set_message(scenario.evidence.summary.clone())
                     .set_description(

@@ -63,6 +63,7 @@ fn badge(status: Status) -> &'static str {
         Status::Proven => "✅ PROVEN",
         Status::Refuted => "❌ REFUTED",
         Status::NotProven => "⚠️ NOT PROVEN",
+        Status::NotApplicable => "➖ N/A",
     }
 }
 

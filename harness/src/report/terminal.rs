@@ -25,6 +25,7 @@ pub fn render(scorecard: &Scorecard, detail: bool) -> String {
                 Status::Proven => "✓",
                 Status::Refuted => "✗",
                 Status::NotProven => "?",
+                Status::NotApplicable => "-",
             };
             let _ = writeln!(
                 out,

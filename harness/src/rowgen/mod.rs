@@ -3,6 +3,7 @@
 //! the server ([`fit`]), and rows carried as text that the server casts (`$1::integer`),
 //! so that one code path inserts a row of any shape.
 
+pub mod family;
 pub mod fit;
 mod shrink;
 mod types;

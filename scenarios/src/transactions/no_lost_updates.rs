@@ -48,8 +48,8 @@ impl Scenario for NoLostUpdates {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let flows = SubjectFlows::load(ctx.subject())?;
         let Some(app) = flows.app.clone() else {
-            return Ok(Outcome::not_proven(Evidence::new(
-                "the subject has no bundled Rust flows (`flows.builtin`): no usage counter or webhook handler to race",
+            return Ok(Outcome::not_applicable(Evidence::new(
+                "the subject declares no usage counter or webhook handler to race (they are bundled Rust flows, `flows.builtin`)",
             )));
         };
         let rig = Rig::new(ctx.migrated_database("tx_lost_updates").await?, false).await?;

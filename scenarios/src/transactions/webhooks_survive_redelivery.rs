@@ -85,8 +85,8 @@ impl Scenario for WebhooksSurviveRedelivery {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let flows = SubjectFlows::load(ctx.subject())?;
         let Some(app) = flows.app.clone() else {
-            return Ok(Outcome::not_proven(Evidence::new(
-                "the subject has no bundled Rust flows (`flows.builtin`): no webhook handler to deliver to",
+            return Ok(Outcome::not_applicable(Evidence::new(
+                "the subject declares no webhook handlers (they are bundled Rust flows, `flows.builtin`): none to deliver to",
             )));
         };
         let rig = Rig::new(ctx.migrated_database("tx_webhooks").await?, false).await?;
