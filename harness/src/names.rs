@@ -67,6 +67,28 @@ pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A table or index name as a manifest writes it (`users`, `User`, `reporting.daily`,
+/// `"Order"`), as text `to_regclass` reads the way the name was meant: a part that is not
+/// all lowercase (Prisma's `User`, `createdAt`) is quoted, since unquoted SQL would fold it.
+pub fn relation_text(name: &str) -> String {
+    if name.contains('"') {
+        return name.to_owned();
+    }
+    name.split('.')
+        .map(|part| {
+            let plain = part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            if plain {
+                part.to_owned()
+            } else {
+                quote_ident(part)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// Quotes a string literal for SQL.
 pub fn quote_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
@@ -75,6 +97,17 @@ pub fn quote_literal(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relation_names_keep_their_case() {
+        assert_eq!(relation_text("users"), "users");
+        assert_eq!(relation_text("User"), "\"User\"");
+        assert_eq!(
+            relation_text("reporting.DailyTotals"),
+            "reporting.\"DailyTotals\""
+        );
+        assert_eq!(relation_text("\"Order\""), "\"Order\"");
+    }
 
     #[test]
     fn database_names_fit_postgres_and_carry_the_prefix() {

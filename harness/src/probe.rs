@@ -77,7 +77,7 @@ impl PreparedQuery {
             Some(index) => sqlx::query_scalar(
                 "SELECT EXISTS (SELECT 1 FROM pg_class WHERE oid = to_regclass($1) AND relkind IN ('i', 'I'))",
             )
-            .bind(index)
+            .bind(crate::names::relation_text(index))
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| ScenarioError::sql("look up an expected index", e))?,

@@ -252,7 +252,7 @@ async fn table_oids(
     let mut oids = Vec::new();
     for (i, table) in scale.tables.iter().enumerate() {
         let oid: Option<i64> = sqlx::query_scalar("SELECT to_regclass($1)::oid::int8")
-            .bind(&table.table)
+            .bind(crate::names::relation_text(&table.table))
             .fetch_one(&mut *conn)
             .await
             .map_err(|e| ScenarioError::sql(format!("look up table {}", table.table), e))?;

@@ -248,6 +248,13 @@ impl Receipts {
         Ok(partial)
     }
 
+    /// Whether the writes keep the subject's invariants, so that a restored copy that
+    /// breaks one shows the backup's fault. Generated rows need not (an invoice of one
+    /// organization billing another's client): only whole-or-absent judges them.
+    pub fn keep_invariants(&self) -> bool {
+        !matches!(self.write, Write::Generated(_))
+    }
+
     /// How many receipts can be checked whole-or-absent (not the bundled flows').
     pub fn checkable(&self) -> usize {
         self.receipts

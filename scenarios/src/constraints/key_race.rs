@@ -48,7 +48,7 @@ impl Attempt {
 
 /// Scores a round: both committed (lost), exactly one with the other refused as it should
 /// be (by the application's own check, or by the database as `refused_right` says), or
-/// anything else. True when the round held.
+/// anything else (inconclusive). False only when the round was lost.
 pub fn score(
     tally: &mut Tally,
     attempts: &[Attempt; 2],
@@ -74,7 +74,7 @@ pub fn score(
         }
         _ => {
             tally.other += 1;
-            false
+            true
         }
     }
 }
@@ -126,6 +126,11 @@ impl KeyRace {
         self.gated.held() && self.free.held()
     }
 
+    /// Whether some round showed one commit and the claimed refusal.
+    pub fn conclusive(&self) -> bool {
+        self.gated.one_committed + self.free.one_committed > 0
+    }
+
     /// The two tallies as observations labelled `label: gated` and `label: barrier only`.
     fn observe(&self, evidence: &mut Evidence, label: &str) {
         evidence.push_observation(format!("{label}: gated"), self.gated.describe(true));
@@ -136,7 +141,7 @@ impl KeyRace {
     pub fn lost_rounds(&self) -> u32 {
         [&self.gated, &self.free]
             .iter()
-            .map(|t| t.both_committed + t.other)
+            .map(|t| t.both_committed)
             .sum()
     }
 }
@@ -247,7 +252,7 @@ impl Verdicts {
         title: impl FnOnce(&KeyRace) -> String,
     ) {
         race.observe(evidence, &label);
-        if race.gated.overlapped == 0 {
+        if race.gated.overlapped == 0 || !race.conclusive() {
             self.unraced.push(label.clone());
         }
         if !race.held() {

@@ -60,7 +60,8 @@ impl Scenario for UniqueKeysUnderRace {
             setup: &mut setup,
             schema: &schema,
             parents: &parents,
-            rows_made: 0,
+            // far from the plain rows the parents were numbered with
+            rows_made: 10_000,
         };
 
         let started = Instant::now();

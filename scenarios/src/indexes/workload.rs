@@ -46,7 +46,7 @@ impl AtScale {
         let tables: Vec<String> = scale_of(ctx.subject())?
             .tables
             .iter()
-            .map(|t| t.table.clone())
+            .map(|t| harness::names::relation_text(&t.table))
             .collect();
         let rows: i64 = sqlx::query_scalar(
             "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::int8 FROM pg_class c \
