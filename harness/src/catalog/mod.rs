@@ -268,6 +268,19 @@ impl Table {
             .map(|c| c.columns.as_slice())
     }
 
+    /// Whether `column` is in the primary key, a unique constraint or a unique index.
+    pub fn is_in_unique_key(&self, column: &str) -> bool {
+        self.constraints
+            .iter()
+            .filter(|c| matches!(c.kind, ConstraintType::PrimaryKey | ConstraintType::Unique))
+            .any(|c| c.columns.iter().any(|k| k == column))
+            || self.indexes.iter().filter(|i| i.unique).any(|i| {
+                i.keys.iter().any(|k| {
+                    k.trim_matches('"') == column || k.split_whitespace().next() == Some(column)
+                })
+            })
+    }
+
     /// Constraints of one kind.
     pub fn constraints_of(&self, kind: ConstraintType) -> impl Iterator<Item = &Constraint> {
         self.constraints.iter().filter(move |c| c.kind == kind)

@@ -44,7 +44,9 @@ pub struct Written {
 
 impl Family {
     /// Plans families for the database `conn` is connected to, described by `catalog`:
-    /// `None` when no table with a primary key is referenced by another one.
+    /// `None` when no table with a primary key is referenced by another one whose rows
+    /// can be written (every reference they need but the family's own pointing at a row
+    /// already there).
     pub async fn plan(
         conn: &mut PgConnection,
         catalog: &Catalog,
@@ -62,65 +64,56 @@ impl Family {
                 })
                 .count()
         };
-        let Some(parent) = catalog
+        let mut parents: Vec<&Table> = catalog
             .tables
             .iter()
             .filter(|t| t.primary_key().is_some() && referenced(t) > 0)
-            .max_by_key(|t| (referenced(t), std::cmp::Reverse(t.qualified_name())))
-        else {
-            return Ok(None);
-        };
-        let mut children = Vec::new();
-        for table in &catalog.tables {
-            if table.qualified_name() == parent.qualified_name() || table.primary_key().is_none() {
-                continue;
-            }
-            let links: Vec<_> = table
-                .constraints_of(ConstraintType::ForeignKey)
-                .filter_map(|fk| fk.foreign.as_ref().map(|f| (fk, f)))
-                .collect();
-            let Some((link, target)) = links
-                .iter()
-                .find(|(_, f)| f.target == parent.qualified_name())
-            else {
+            .collect();
+        parents.sort_by_key(|t| (std::cmp::Reverse(referenced(t)), t.qualified_name()));
+        for parent in parents {
+            let Some(fixed) = existing_links(conn, catalog, parent, None).await? else {
                 continue;
             };
-            let mut fixed = Vec::new();
-            let mut reachable = true;
-            for (fk, foreign) in links.iter().filter(|(fk, _)| fk.name != link.name) {
-                let required = fk
+            let mut children = Vec::new();
+            for table in &catalog.tables {
+                if table.qualified_name() == parent.qualified_name()
+                    || table.primary_key().is_none()
+                {
+                    continue;
+                }
+                let Some((link, target)) = table
+                    .constraints_of(ConstraintType::ForeignKey)
+                    .filter_map(|fk| fk.foreign.as_ref().map(|f| (fk, f)))
+                    .find(|(_, f)| f.target == parent.qualified_name())
+                else {
+                    continue;
+                };
+                let Some(others) = existing_links(conn, catalog, table, Some(&link.name)).await?
+                else {
+                    continue;
+                };
+                let from_parent = link
                     .columns
                     .iter()
-                    .any(|c| table.column(c).is_some_and(|c| c.not_null));
-                match existing_key(conn, catalog, &foreign.target, &foreign.columns).await? {
-                    Some(values) => fixed.extend(fk.columns.iter().cloned().zip(values)),
-                    None if required => reachable = false,
-                    None => {}
-                }
+                    .cloned()
+                    .zip(target.columns.iter().cloned())
+                    .collect();
+                children.push(member(conn, catalog, table, from_parent, others, seed).await?);
             }
-            if !reachable {
+            if children.is_empty() {
                 continue;
             }
-            let from_parent = link
-                .columns
-                .iter()
-                .cloned()
-                .zip(target.columns.iter().cloned())
-                .collect();
-            children.push(member(conn, catalog, table, from_parent, fixed, seed).await?);
-        }
-        if children.is_empty() {
-            return Ok(None);
-        }
-        let mut parent = member(conn, catalog, parent, Vec::new(), Vec::new(), seed).await?;
-        for child in &children {
-            for (_, column) in &child.from_parent {
-                if !parent.returning.contains(column) {
-                    parent.returning.push(column.clone());
+            let mut parent = member(conn, catalog, parent, Vec::new(), fixed, seed).await?;
+            for child in &children {
+                for (_, column) in &child.from_parent {
+                    if !parent.returning.contains(column) {
+                        parent.returning.push(column.clone());
+                    }
                 }
             }
+            return Ok(Some(Family { parent, children }));
         }
-        Ok(Some(Family { parent, children }))
+        Ok(None)
     }
 
     /// The tables a family writes to, parent first.
@@ -240,6 +233,36 @@ async fn member(
         from_parent,
         fixed,
     })
+}
+
+/// Values for `table`'s references (all but the one named `except`) from rows already in
+/// the database; `None` when one that may not be NULL has no row to point at.
+async fn existing_links(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+    table: &Table,
+    except: Option<&str>,
+) -> Result<Option<Vec<(String, Value)>>, sqlx::Error> {
+    let mut fixed = Vec::new();
+    for fk in table.constraints_of(ConstraintType::ForeignKey) {
+        let Some(foreign) = fk
+            .foreign
+            .as_ref()
+            .filter(|_| Some(fk.name.as_str()) != except)
+        else {
+            continue;
+        };
+        let required = fk
+            .columns
+            .iter()
+            .any(|c| table.column(c).is_some_and(|c| c.not_null));
+        match existing_key(conn, catalog, &foreign.target, &foreign.columns).await? {
+            Some(values) => fixed.extend(fk.columns.iter().cloned().zip(values)),
+            None if required => return Ok(None),
+            None => {}
+        }
+    }
+    Ok(Some(fixed))
 }
 
 /// A key of some row already in `table` (`schema.name`), the columns `columns`.

@@ -49,6 +49,8 @@ pub struct ColumnSpec {
     pub examples: Vec<Value>,
     /// The column's default expression, when it has one that can be evaluated freely.
     pub default_expression: Option<String>,
+    /// Whether a unique key or index covers it: plain values must then differ by row.
+    pub distinct: bool,
 }
 
 /// A value in a generated row.
@@ -142,6 +144,7 @@ impl ColumnSpec {
             default_weight: u32::from(column.has_default() || left_to_trigger),
             examples: Vec::new(),
             default_expression,
+            distinct: false,
         }
     }
 
@@ -196,6 +199,29 @@ impl ColumnSpec {
         })
     }
 
+    /// A value of the column for key number `n`, never NULL or DEFAULT: one of the values it
+    /// is limited to (made distinct), else a plain value of its type.
+    pub fn key_value(&self, n: u64) -> Option<Value> {
+        match &self.source {
+            Source::OneOf(values) if !values.is_empty() => Some(self.one_of(values, n)),
+            _ => self.sql_type.as_ref().map(|t| Value::Text(t.canonical(n))),
+        }
+    }
+
+    /// Value `n` of `values`, cycling; for a column that must hold distinct values, a text
+    /// value's first run of digits is replaced by `n` once the list runs out
+    /// (`r0@example.com` → `r17@example.com`), which keeps the shape its rules accept.
+    fn one_of(&self, values: &[Value], n: u64) -> Value {
+        let value = values[n as usize % values.len()].clone();
+        let vary = self.distinct
+            && (n as usize) >= values.len()
+            && self.sql_type.as_ref().is_some_and(SqlType::is_text);
+        match value {
+            Value::Text(text) if vary => Value::Text(with_number(&text, n)),
+            other => other,
+        }
+    }
+
     /// The plain value for row `n`: the default if there is one, else one of the values
     /// it may take (when it is limited to some), else NULL if allowed, else a distinct
     /// value of the type, else the first example.
@@ -204,9 +230,7 @@ impl ColumnSpec {
             return Ok(Value::Default);
         }
         match &self.source {
-            Source::OneOf(values) if !values.is_empty() => {
-                Ok(values[n as usize % values.len()].clone())
-            }
+            Source::OneOf(values) if !values.is_empty() => Ok(self.one_of(values, n)),
             _ if self.null_weight > 0 => Ok(Value::Null),
             _ => match (&self.sql_type, self.examples.first()) {
                 (Some(sql_type), _) => Ok(Value::Text(sql_type.canonical(n))),
@@ -235,7 +259,12 @@ impl RowSpec {
             columns: table
                 .columns
                 .iter()
-                .map(|c| ColumnSpec::from_catalog(c, &catalog.type_info, filled_by_trigger))
+                .map(|c| {
+                    let mut spec =
+                        ColumnSpec::from_catalog(c, &catalog.type_info, filled_by_trigger);
+                    spec.distinct = table.is_in_unique_key(&c.name);
+                    spec
+                })
                 .collect(),
         }
     }
@@ -418,6 +447,19 @@ impl Row {
                     .map(|v| v.map(Value::Text).unwrap_or(Value::Null))
             })
             .collect()
+    }
+}
+
+/// `text` with its first run of digits replaced by `n` (`n` appended when it has none).
+fn with_number(text: &str, n: u64) -> String {
+    match text.find(|c: char| c.is_ascii_digit()) {
+        Some(start) => {
+            let end = text[start..]
+                .find(|c: char| !c.is_ascii_digit())
+                .map_or(text.len(), |e| start + e);
+            format!("{}{n}{}", &text[..start], &text[end..])
+        }
+        None => format!("{text}{n}"),
     }
 }
 

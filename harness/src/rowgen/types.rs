@@ -267,14 +267,22 @@ impl SqlType {
     }
 
     /// A plain, valid-looking value, distinct for each `n`: 1, 2, 3…; "r0", "r1"…
+    /// Values stay within the type's range, wrapping where `n` is larger than it holds.
     pub fn canonical(&self, n: u64) -> String {
         match self {
             SqlType::SmallInt => ((n % 32_000) + 1).to_string(),
-            SqlType::Integer
-            | SqlType::BigInt
-            | SqlType::Numeric { .. }
-            | SqlType::Real
-            | SqlType::Double => (n + 1).to_string(),
+            SqlType::Integer => ((n % 2_000_000_000) + 1).to_string(),
+            SqlType::Numeric {
+                precision: Some(precision),
+                scale,
+            } => {
+                let digits = precision.saturating_sub(*scale).min(18);
+                let bound = 10u64.pow(digits).saturating_sub(1).max(1);
+                ((n % bound) + 1).min(bound).to_string()
+            }
+            SqlType::BigInt | SqlType::Numeric { .. } | SqlType::Real | SqlType::Double => {
+                (n % 1_000_000_000_000_000 + 1).to_string()
+            }
             SqlType::Money => cents_text(100 * (n as i64 + 1)),
             SqlType::Boolean => "true".into(),
             SqlType::Text { max_chars } => {
@@ -289,16 +297,19 @@ impl SqlType {
                 bytes[8..].copy_from_slice(&n.to_be_bytes());
                 uuid_text(&bytes)
             }
-            SqlType::Date => date_from_days(8766 + n as i64)
+            SqlType::Date => date_from_days(8766 + (n % 40_000) as i64)
                 .format("%Y-%m-%d")
                 .to_string(),
             SqlType::Time => {
                 let s = n % 86_400;
                 format!("{:02}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
             }
-            SqlType::Timestamp => timestamp_text(1_704_067_200 + 60 * n as i64),
-            SqlType::TimestampTz => format!("{}+00", timestamp_text(1_704_067_200 + 60 * n as i64)),
-            SqlType::Interval => format!("{n} seconds"),
+            SqlType::Timestamp => timestamp_text(1_704_067_200 + 60 * (n % 50_000_000) as i64),
+            SqlType::TimestampTz => format!(
+                "{}+00",
+                timestamp_text(1_704_067_200 + 60 * (n % 50_000_000) as i64)
+            ),
+            SqlType::Interval => format!("{} seconds", n % 1_000_000_000),
             SqlType::Json | SqlType::Jsonb => format!("{{\"n\": {n}}}"),
             SqlType::Bytea => format!("\\x{}", hex::encode(n.to_be_bytes())),
             SqlType::Inet => {

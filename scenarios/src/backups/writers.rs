@@ -172,7 +172,13 @@ impl Writers {
     pub async fn stop(self) -> (WriterReport, Receipts) {
         self.stop.store(true, Ordering::SeqCst);
         for task in self.tasks {
-            let _ = task.await;
+            if let Err(join) = task.await {
+                let why = format!("a writer stopped: {join}");
+                self.first_error
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get_or_insert(why);
+            }
         }
         let first_error = self
             .first_error

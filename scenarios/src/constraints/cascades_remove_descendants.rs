@@ -502,8 +502,9 @@ impl CascadeProperty {
     /// of that table when there is one, else at a row of it already in the tree (taking
     /// turns), else at a row made for it — a reference that may not be NULL must point
     /// somewhere. A row refused for a duplicate key (two rows under one parent pointing at
-    /// the same other row, where that pair is unique) is tried once more, with new rows
-    /// for its other references.
+    /// the same other row, where that pair is unique) or by a check (`from_id <> to_id`,
+    /// both pointing at one ancestor) is tried once more, with new rows for its other
+    /// references.
     fn add<'a>(
         &'a mut self,
         nodes: &'a mut Vec<Node>,
@@ -600,8 +601,9 @@ impl CascadeProperty {
             }
             Err(PlainRowError::Sql(e))
                 if !fresh
-                    && Rejection::from_error(&e)
-                        .is_some_and(|r| r.rule == Some(IntegrityRule::Unique)) =>
+                    && Rejection::from_error(&e).is_some_and(|r| {
+                        matches!(r.rule, Some(IntegrityRule::Unique | IntegrityRule::Check))
+                    }) =>
             {
                 execute(&mut self.conn, "ROLLBACK TO SAVEPOINT tree_row")
                     .await

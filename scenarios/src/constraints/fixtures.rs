@@ -170,11 +170,31 @@ impl Parents {
         let mut n = 0;
         for table in &order {
             let returning = key_columns(schema, table);
-            for k in 0..per_table {
+            // as many rows as any table has references to this one, so that each can
+            // point at a different row (a transfer from one account to another)
+            let wanted = schema
+                .catalog
+                .tables
+                .iter()
+                .map(|t| {
+                    schema
+                        .edges_from(&t.qualified_name())
+                        .iter()
+                        .filter(|e| &e.parent == table)
+                        .count() as u64
+                })
+                .max()
+                .unwrap_or(0)
+                .max(per_table);
+            for k in 0..wanted {
                 let mut parent_keys = ParentKeys::new();
+                let mut seen: HashMap<&str, usize> = HashMap::new();
                 for edge in schema.edges_from(table) {
+                    let nth = seen.entry(edge.parent.as_str()).or_insert(0);
+                    let shift = *nth;
+                    *nth += 1;
                     if let Some(parents) = rows.get(&edge.parent) {
-                        let (columns, values) = &parents[k as usize % parents.len()];
+                        let (columns, values) = &parents[(k as usize + shift) % parents.len()];
                         parent_keys.insert(
                             schema.edge_index(edge),
                             pick(columns, values, &edge.parent_columns),
@@ -203,14 +223,21 @@ impl Parents {
         Ok(Parents { keys })
     }
 
-    /// The first parent key of every edge out of `table`.
+    /// A parent key for every edge out of `table`: the first parent's, and where several
+    /// edges reach the same table (a transfer's from and to account) a different one for
+    /// each, as a rule such as `from_id <> to_id` may ask.
     pub fn first_keys(&self, schema: &Schema, table: &str) -> ParentKeys {
+        let mut seen: HashMap<String, usize> = HashMap::new();
         schema
             .edges_from(table)
             .into_iter()
             .filter_map(|edge| {
                 let i = schema.edge_index(edge);
-                self.keys(i).first().map(|k| (i, k.clone()))
+                let nth = seen.entry(edge.parent.clone()).or_insert(0);
+                let keys = self.keys(i);
+                let key = keys.get(*nth % keys.len().max(1)).cloned();
+                *nth += 1;
+                key.map(|k| (i, k))
             })
             .collect()
     }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use harness::rowgen::{SqlType, Value};
+use harness::rowgen::Value;
 use harness::scenario::ScenarioError;
 use harness::template::Database;
 use sqlx::PgConnection;
@@ -197,7 +197,8 @@ impl Tally {
 }
 
 /// The key both sessions insert in `round`: the first parent's key for referencing
-/// columns, a value of the column's type distinct to the round for the others.
+/// columns, a value of the column distinct to the round for the others (one its rules
+/// accept, where they limit it).
 pub fn round_key(
     schema: &Schema,
     claim: &Claimed,
@@ -205,6 +206,7 @@ pub fn round_key(
     round: u32,
 ) -> Option<Vec<Value>> {
     let table = schema.table(&claim.table);
+    let spec = schema.row_spec(&claim.table);
     claim
         .columns
         .iter()
@@ -218,9 +220,8 @@ pub fn round_key(
                 let position = edge.columns.iter().position(|c| c == column)?;
                 return parents.keys(i).first().map(|k| k[position].clone());
             }
-            let data_type = &table.column(column)?.data_type;
-            SqlType::resolve(data_type, &schema.catalog.type_info)
-                .map(|t| Value::Text(t.canonical(1_000_000 + u64::from(round))))
+            table.column(column)?;
+            spec.column(column)?.key_value(1_000_000 + u64::from(round))
         })
         .collect()
 }
@@ -273,7 +274,7 @@ fn key_rows(schema: &Schema, claim: &Claimed) -> String {
         .map(|(i, c)| {
             let data_type = table
                 .column(c)
-                .map(|c| c.data_type.as_str())
+                .map(|c| schema.catalog.base_type(&c.data_type))
                 .unwrap_or("text");
             format!(
                 "{} = ${}::{data_type}",
