@@ -303,3 +303,33 @@ fn list_shows_every_claim() {
         );
     }
 }
+
+#[test]
+fn an_unreachable_url_server_is_one_environment_error_before_any_scenario() {
+    let report = tempfile::tempdir().unwrap();
+    let (out, _) = readiness(
+        &[
+            "verify",
+            "--backend",
+            "url",
+            "--url",
+            "postgres://readiness:hunter2@127.0.0.1:1/nowhere",
+            "--report",
+            report.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("failed to reach the PostgreSQL server"),
+        "{text}"
+    );
+    assert_eq!(text.matches("error:").count(), 1, "one error, once: {text}");
+    assert!(!text.contains("scorecard"), "no scenario ran: {text}");
+    assert!(
+        !text.contains("hunter2"),
+        "the password is never shown: {text}"
+    );
+    assert!(!report.path().join("report.json").exists());
+}

@@ -195,27 +195,54 @@ async fn corrupted_backup_refuted_when_the_restore_skips_checksum_and_transactio
 async fn writes_during_backup_refuted_when_tables_are_dumped_one_by_one() {
     // children before parents, one pg_dump each: every signup committed between two of
     // them leaves a user without a workspace in the backup
-    let dir = mutant(&[
-        (
-            BACKUP,
-            "if ! pg_dump --format=custom --file=\"$partial\" --dbname=\"$DATABASE_URL\"; then",
-            "if ! { pg_dump --schema-only --dbname=\"$DATABASE_URL\" && \
-             for t in project_visualizations projects workspaces users stripe_events _sqlx_migrations; do \
-             pg_dump --data-only --disable-triggers --table=\"$t\" --dbname=\"$DATABASE_URL\" || exit 1; \
-             done; } > \"$partial\"; then",
-        ),
-        (RESTORE, "pg_restore --list \"$file\" > /dev/null || fail", "true || fail"),
-        (
-            RESTORE,
-            "pg_restore --clean --if-exists --single-transaction --exit-on-error --dbname=\"$DATABASE_URL\" \"$file\"",
-            "psql -q -v ON_ERROR_STOP=1 --single-transaction --dbname=\"$DATABASE_URL\" --file=\"$file\"",
-        ),
-    ]);
+    let dir = mutant(&TABLE_BY_TABLE);
     let scorecard = run(dir.path(), WritesDuringBackup).await;
     assert_claim(&scorecard, CLAIM, Status::Refuted);
     let evidence = evidence_text(&scorecard, CLAIM, "writes-during-backup");
     assert!(
         evidence.contains("every user has a workspace"),
+        "{evidence}"
+    );
+}
+
+/// instantviz dumped table by table, children first (a backup that is no snapshot).
+const TABLE_BY_TABLE: [(&str, &str, &str); 3] = [
+    (
+        BACKUP,
+        "if ! pg_dump --format=custom --file=\"$partial\" --dbname=\"$DATABASE_URL\"; then",
+        "if ! { pg_dump --schema-only --dbname=\"$DATABASE_URL\" && \
+         for t in project_visualizations projects workspaces users stripe_events _sqlx_migrations; do \
+         pg_dump --data-only --disable-triggers --table=\"$t\" --dbname=\"$DATABASE_URL\" || exit 1; \
+         done; } > \"$partial\"; then",
+    ),
+    (RESTORE, "pg_restore --list \"$file\" > /dev/null || fail", "true || fail"),
+    (
+        RESTORE,
+        "pg_restore --clean --if-exists --single-transaction --exit-on-error --dbname=\"$DATABASE_URL\" \"$file\"",
+        "psql -q -v ON_ERROR_STOP=1 --single-transaction --dbname=\"$DATABASE_URL\" --file=\"$file\"",
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_during_backup_refuted_on_generated_rows_when_tables_are_dumped_one_by_one() {
+    // without flows, the writers write families of related rows (a user and a row of each
+    // table referencing users) in one transaction each: one committed between two of the
+    // dumps is restored in part
+    let dir = mutant(&TABLE_BY_TABLE);
+    let manifest = dir.path().join("readiness.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let start = text.find("builtin = \"instantviz\"").unwrap();
+    let end = text.find("complete = 6\n").unwrap() + "complete = 6\n".len();
+    std::fs::write(&manifest, format!("{}{}", &text[..start], &text[end..])).unwrap();
+    let scorecard = run(dir.path(), WritesDuringBackup).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "writes-during-backup");
+    assert!(
+        evidence.contains("generated rows of public.users"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("rows one transaction wrote"),
         "{evidence}"
     );
 }
@@ -303,4 +330,38 @@ async fn backups_refuted_when_the_backup_directory_does_not_exist() {
         evidence.contains("/nonexistent/readiness/backups: it does not exist"),
         "{evidence}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restore_that_restores_nothing_and_exits_0_is_refuted_not_an_input_error() {
+    // the mutant's restore takes its safety backup, then skips pg_restore: the restored
+    // copy is empty, so the invariants (which ran on the source) do not even run there
+    let dir = mutant(&[(
+        RESTORE,
+        "pg_restore --clean --if-exists --single-transaction --exit-on-error --dbname=\"$DATABASE_URL\" \"$file\"",
+        ": restored nothing",
+    )]);
+    let scenarios: Vec<Arc<dyn Scenario>> = vec![
+        Arc::new(OwnScriptsRoundTrip),
+        Arc::new(WritesDuringBackup),
+        Arc::new(scenarios::restore_drill::RtoDrill::at(1_000)),
+    ];
+    let scorecard = verify_with(dir.path(), &[CLAIM, "restore_drill"], &scenarios).await;
+    assert!(
+        scorecard.input_errors.is_empty(),
+        "{:?}",
+        scorecard.input_errors
+    );
+    for (claim, scenario) in [
+        (CLAIM, "own-scripts-round-trip"),
+        (CLAIM, "writes-during-backup"),
+        ("restore_drill", "rto-drill"),
+    ] {
+        assert_scenario(&scorecard, claim, scenario, Status::Refuted);
+        let evidence = evidence_text(&scorecard, claim, scenario);
+        assert!(
+            evidence.contains("does not run") || evidence.contains("missing after restore"),
+            "{scenario}: {evidence}"
+        );
+    }
 }

@@ -39,6 +39,9 @@ pub struct Table {
     pub constraints: Vec<Constraint>,
     pub indexes: Vec<Index>,
     pub triggers: Vec<Named>,
+    /// For a partition, the partitioned table it belongs to (`schema.name`): rows go in
+    /// through that one.
+    pub partition_of: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

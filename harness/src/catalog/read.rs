@@ -121,24 +121,28 @@ async fn read_tables(
     conn: &mut PgConnection,
     ignored: &[String],
 ) -> Result<(Vec<Table>, TableIndex), sqlx::Error> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(&format!(
-        "SELECT c.oid::int8, n.nspname::text, c.relname::text FROM pg_class c \
-         JOIN pg_namespace n ON n.oid = c.relnamespace \
+    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(&format!(
+        "SELECT c.oid::int8, n.nspname::text, c.relname::text, \
+                (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i \
+                 JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace \
+                 WHERE i.inhrelid = c.oid AND c.relispartition) \
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMAS} AND {NOT_EXTENSION_MEMBER} ORDER BY 2, 3"
     ))
     .fetch_all(&mut *conn)
     .await?;
     let rows: Vec<_> = rows
         .into_iter()
-        .filter(|(_, _, name)| !ignored.contains(name))
+        .filter(|(_, _, name, _)| !ignored.contains(name))
         .collect();
-    let oids: Vec<i64> = rows.iter().map(|(oid, _, _)| *oid).collect();
+    let oids: Vec<i64> = rows.iter().map(|(oid, _, _, _)| *oid).collect();
     let position = oids.iter().enumerate().map(|(i, oid)| (*oid, i)).collect();
     let tables = rows
         .into_iter()
-        .map(|(_, schema, name)| Table {
+        .map(|(_, schema, name, partition_of)| Table {
             schema,
             name,
+            partition_of,
             ..Table::default()
         })
         .collect();

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use sqlx::PgConnection;
+use sqlx::{Executor, PgConnection};
 
 use super::{fit, RowSpec, Value};
 use crate::catalog::{Catalog, ConstraintType, Table};
@@ -67,7 +67,7 @@ impl Family {
         let mut parents: Vec<&Table> = catalog
             .tables
             .iter()
-            .filter(|t| t.primary_key().is_some() && referenced(t) > 0)
+            .filter(|t| t.partition_of.is_none() && t.primary_key().is_some() && referenced(t) > 0)
             .collect();
         parents.sort_by_key(|t| (std::cmp::Reverse(referenced(t)), t.qualified_name()));
         for parent in parents {
@@ -76,8 +76,10 @@ impl Family {
             };
             let mut children = Vec::new();
             for table in &catalog.tables {
+                // a partition's rows go in through its partitioned table
                 if table.qualified_name() == parent.qualified_name()
                     || table.primary_key().is_none()
+                    || table.partition_of.is_some()
                 {
                     continue;
                 }
@@ -124,7 +126,8 @@ impl Family {
             .collect()
     }
 
-    /// Writes family number `n` on `conn` (in the caller's transaction).
+    /// Writes family number `n` on `conn` (in the caller's transaction): the parent row,
+    /// and each child row its table accepts.
     pub async fn write(&self, conn: &mut PgConnection, n: u64) -> Result<Written, sqlx::Error> {
         let mut written = Written::default();
         let parent_row = self.parent.row(n, &BTreeMap::new());
@@ -140,10 +143,21 @@ impl Family {
             self.parent.table_sql.clone(),
             returned[..self.parent.key.len()].to_vec(),
         ));
+        // a child row its table refuses (a key the plain values cannot keep distinct, a
+        // rule across columns) is left out of this family, not the family out of the run
         for child in &self.children {
             let row = child.row(n, &parent_values);
-            let key = row.insert(conn, &child.key).await?;
-            written.rows.push((child.table_sql.clone(), key));
+            conn.execute("SAVEPOINT family_child").await?;
+            match row.insert(conn, &child.key).await {
+                Ok(key) => {
+                    conn.execute("RELEASE SAVEPOINT family_child").await?;
+                    written.rows.push((child.table_sql.clone(), key));
+                }
+                Err(sqlx::Error::Database(_)) => {
+                    conn.execute("ROLLBACK TO SAVEPOINT family_child").await?;
+                }
+                Err(e) => return Err(e),
+            }
         }
         Ok(written)
     }

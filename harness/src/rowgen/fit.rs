@@ -20,13 +20,15 @@ const KEEP: usize = 16;
 /// Samples of the column's type added to the candidates.
 const SAMPLES: usize = 24;
 
-/// Evaluates one candidate: cast to the column's type (a domain's checks run there) and
-/// the column's own checks, NULL passing as in a CHECK; any error is a refusal.
+/// Evaluates one candidate: cast to the column's type (a domain's checks run there: the
+/// cast is selected on its own, since a subquery column nothing reads is never computed)
+/// and the column's own checks, NULL passing as in a CHECK; any error is a refusal.
 const ACCEPTS_FUNCTION: &str = "CREATE OR REPLACE FUNCTION pg_temp.readiness_accepts(\
          value text, type_name text, column_name text, predicate text) RETURNS boolean \
      LANGUAGE plpgsql AS $f$ \
-     DECLARE ok boolean; \
+     DECLARE ok boolean; cast_text text; \
      BEGIN \
+       EXECUTE format('SELECT ($1::%s)::text', type_name) INTO cast_text USING value; \
        EXECUTE format('SELECT (%s) IS NOT FALSE FROM (SELECT $1::%s AS %I) AS t', \
                       predicate, type_name, column_name) INTO ok USING value; \
        RETURN coalesce(ok, false); \

@@ -76,10 +76,13 @@ impl Scenario for WritesDuringBackup {
                 return Ok(Outcome::not_proven(evidence));
             };
             if !writers.wait_for(WARM_UP, Duration::from_secs(30)).await {
+                let flow = writers.flow.clone();
                 let (report, _) = writers.stop().await;
                 evidence.summary = format!(
-                    "the writers could not commit: {}",
-                    report.first_error.unwrap_or_else(|| "too slow".into())
+                    "the writers ({flow}) could not commit {WARM_UP} writes in 30 s: {}",
+                    report
+                        .first_error
+                        .unwrap_or_else(|| format!("{} committed, none failed", report.committed))
                 );
                 return Ok(Outcome::not_proven(evidence));
             }

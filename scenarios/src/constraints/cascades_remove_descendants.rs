@@ -24,9 +24,7 @@ use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
 use sqlx::{Connection, PgConnection, Row as _};
 
-use super::fixtures::{
-    ancestors, insert_plain, key_columns, pick, reference_order, ParentKeys, PlainRowError,
-};
+use super::fixtures::{ancestors, insert_plain, key_columns, pick, reference_order, ParentKeys};
 use super::schema::{execute, prepare, Schema};
 
 /// Trees per level unless `READINESS_PROPTEST_CASES` says otherwise.
@@ -516,10 +514,9 @@ impl CascadeProperty {
                 Ok(i) => Ok(i),
                 Err(_) => match self.try_add(nodes, table, parent, true).await? {
                     Ok(i) => Ok(i),
-                    Err(e) => Err(ScenarioError::sql(
-                        format!("insert a plain row into {table}"),
-                        e,
-                    )),
+                    Err(e) => Err(ScenarioError::Other(format!(
+                        "failed to insert a plain row into {table}: {e}"
+                    ))),
                 },
             }
         })
@@ -533,7 +530,7 @@ impl CascadeProperty {
         table: &str,
         parent: Option<usize>,
         fresh: bool,
-    ) -> Result<Result<usize, sqlx::Error>, ScenarioError> {
+    ) -> Result<Result<usize, String>, ScenarioError> {
         let plan = self.plan.clone();
         let schema = self.schema.clone();
         let mut links = Vec::new();
@@ -599,16 +596,18 @@ impl CascadeProperty {
                     .map_err(|e| ScenarioError::sql("release a savepoint", e))?;
                 values
             }
-            Err(PlainRowError::Sql(e))
+            Err(e)
                 if !fresh
-                    && Rejection::from_error(&e).is_some_and(|r| {
-                        matches!(r.rule, Some(IntegrityRule::Unique | IntegrityRule::Check))
-                    }) =>
+                    && e.refusal()
+                        .and_then(Rejection::from_error)
+                        .is_some_and(|r| {
+                            matches!(r.rule, Some(IntegrityRule::Unique | IntegrityRule::Check))
+                        }) =>
             {
                 execute(&mut self.conn, "ROLLBACK TO SAVEPOINT tree_row")
                     .await
                     .map_err(|e| ScenarioError::sql("roll back to the savepoint", e))?;
-                return Ok(Err(e));
+                return Ok(Err(e.to_string()));
             }
             Err(e) => return Err(e.into_scenario_error(table)),
         };

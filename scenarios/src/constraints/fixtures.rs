@@ -124,7 +124,12 @@ pub async fn insert_plain(
     returning: &[String],
 ) -> Result<Vec<Value>, PlainRowError> {
     let row = plain_row(conn, schema, table, n, parent_keys).await?;
-    Ok(row.insert(conn, returning).await?)
+    row.insert(conn, returning)
+        .await
+        .map_err(|source| PlainRowError::Insert {
+            row: row.display_sql(),
+            source,
+        })
 }
 
 /// Why a plain row could not be inserted.
@@ -134,14 +139,27 @@ pub enum PlainRowError {
     Generate(#[from] RowGenError),
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
+    #[error("{row}: {source}")]
+    Insert { row: String, source: sqlx::Error },
 }
 
 impl PlainRowError {
+    /// The database's refusal, when the row was refused.
+    pub fn refusal(&self) -> Option<&sqlx::Error> {
+        match self {
+            PlainRowError::Sql(e) | PlainRowError::Insert { source: e, .. } => Some(e),
+            PlainRowError::Generate(_) => None,
+        }
+    }
+
     pub fn into_scenario_error(self, table: &str) -> ScenarioError {
         match self {
             PlainRowError::Generate(e) => ScenarioError::Other(format!("failed to {e}")),
             PlainRowError::Sql(e) => {
                 ScenarioError::sql(format!("insert a plain row into {table}"), e)
+            }
+            PlainRowError::Insert { row, source } => {
+                ScenarioError::sql(format!("insert a plain row into {table} ({row})"), source)
             }
         }
     }

@@ -627,7 +627,8 @@ fn key_column(key: &str) -> String {
 /// Every reference: the catalog's foreign keys, and the claimed ones it lacks.
 fn edges(catalog: &Catalog, claims: &[Claimed]) -> Vec<Edge> {
     let mut edges = Vec::new();
-    for table in &catalog.tables {
+    // a partition's references are its partitioned table's: rows go in through that one
+    for table in catalog.tables.iter().filter(|t| t.partition_of.is_none()) {
         for fk in table.constraints_of(ConstraintType::ForeignKey) {
             let Some(foreign) = &fk.foreign else { continue };
             let Some(parent) = catalog.table(&foreign.target) else {
