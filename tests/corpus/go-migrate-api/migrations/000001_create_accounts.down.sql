@@ -1,0 +1,3 @@
+DROP TABLE IF EXISTS accounts;
+DROP FUNCTION IF EXISTS set_updated_at();
+DROP EXTENSION IF EXISTS citext;

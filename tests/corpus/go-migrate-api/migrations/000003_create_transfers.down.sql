@@ -1,0 +1,6 @@
+BEGIN;
+
+DROP TABLE IF EXISTS ledger_entries;
+DROP TABLE IF EXISTS transfers;
+
+COMMIT;

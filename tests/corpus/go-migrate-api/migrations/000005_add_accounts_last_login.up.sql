@@ -1,0 +1,3 @@
+ALTER TABLE accounts
+    ADD COLUMN IF NOT EXISTS last_login_ip inet,
+    ADD COLUMN IF NOT EXISTS last_login_at timestamptz;

@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS ledger_entries_account_id_created_at_idx;

@@ -1,0 +1,2 @@
+ALTER TABLE tickets DROP COLUMN IF EXISTS requester_name;
+ALTER TABLE tickets DROP COLUMN IF EXISTS requester_email;

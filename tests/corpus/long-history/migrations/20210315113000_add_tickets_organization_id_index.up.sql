@@ -1,0 +1,1 @@
+CREATE INDEX tickets_organization_id_idx ON tickets (organization_id);

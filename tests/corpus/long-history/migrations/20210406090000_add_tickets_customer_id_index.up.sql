@@ -1,0 +1,1 @@
+CREATE INDEX tickets_customer_id_idx ON tickets (customer_id);

@@ -1,0 +1,2 @@
+DROP INDEX IF EXISTS tickets_team_id_idx;
+ALTER TABLE tickets DROP COLUMN IF EXISTS team_id;

@@ -1,0 +1,2 @@
+ALTER TABLE tickets ADD COLUMN first_response_at TIMESTAMPTZ;
+ALTER TABLE tickets ADD COLUMN solved_at TIMESTAMPTZ;

@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS tickets_organization_id_status_idx;

@@ -1,0 +1,1 @@
+ALTER TABLE organizations ADD COLUMN plan VARCHAR(20) NOT NULL DEFAULT 'free';

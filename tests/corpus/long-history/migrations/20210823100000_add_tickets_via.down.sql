@@ -1,0 +1,2 @@
+ALTER TABLE tickets DROP CONSTRAINT IF EXISTS tickets_via_check;
+ALTER TABLE tickets DROP COLUMN IF EXISTS via;

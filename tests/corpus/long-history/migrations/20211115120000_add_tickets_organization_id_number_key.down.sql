@@ -1,0 +1,1 @@
+ALTER TABLE tickets DROP CONSTRAINT IF EXISTS tickets_organization_id_number_key;

@@ -1,0 +1,1 @@
+ALTER TABLE tickets ADD CONSTRAINT tickets_organization_id_number_key UNIQUE (organization_id, number);

@@ -1,0 +1,1 @@
+DROP TABLE IF EXISTS kb_article_versions;

@@ -1,0 +1,1 @@
+ALTER TABLE attachments ALTER COLUMN byte_size TYPE INTEGER;

@@ -1,0 +1,1 @@
+ALTER TABLE satisfaction_ratings DROP COLUMN IF EXISTS reason;

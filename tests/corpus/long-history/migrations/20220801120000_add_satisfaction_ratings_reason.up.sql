@@ -1,0 +1,1 @@
+ALTER TABLE satisfaction_ratings ADD COLUMN reason VARCHAR(40);

@@ -1,0 +1,1 @@
+ALTER TABLE macros RENAME COLUMN name TO title;

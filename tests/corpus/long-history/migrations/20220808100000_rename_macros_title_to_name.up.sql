@@ -1,0 +1,1 @@
+ALTER TABLE macros RENAME COLUMN title TO name;

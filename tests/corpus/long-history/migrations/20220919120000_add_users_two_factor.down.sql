@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN IF EXISTS otp_enabled_at;
+ALTER TABLE users DROP COLUMN IF EXISTS otp_secret;

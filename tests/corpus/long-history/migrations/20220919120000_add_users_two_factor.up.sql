@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN otp_secret VARCHAR(64);
+ALTER TABLE users ADD COLUMN otp_enabled_at TIMESTAMPTZ;

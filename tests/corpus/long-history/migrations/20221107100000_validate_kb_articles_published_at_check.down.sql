@@ -1,0 +1,3 @@
+ALTER TABLE kb_articles DROP CONSTRAINT kb_articles_published_at_check;
+ALTER TABLE kb_articles
+    ADD CONSTRAINT kb_articles_published_at_check CHECK (status <> 'published' OR published_at IS NOT NULL) NOT VALID;

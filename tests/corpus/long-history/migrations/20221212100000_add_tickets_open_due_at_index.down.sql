@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS tickets_open_due_at_idx;

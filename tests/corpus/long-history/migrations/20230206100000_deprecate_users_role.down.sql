@@ -1,0 +1,1 @@
+COMMENT ON COLUMN users.role IS NULL;

@@ -1,0 +1,2 @@
+-- covered by tickets_organization_id_status_idx and tickets_organization_id_created_at_idx
+DROP INDEX IF EXISTS tickets_organization_id_idx;

@@ -1,0 +1,1 @@
+ALTER TABLE customers ADD COLUMN blocked BOOLEAN NOT NULL DEFAULT false;

@@ -1,0 +1,1 @@
+ALTER TABLE kb_articles ADD COLUMN views_count INTEGER NOT NULL DEFAULT 0;

@@ -1,0 +1,1 @@
+ALTER TABLE sla_policies DROP COLUMN IF EXISTS business_hours_only;

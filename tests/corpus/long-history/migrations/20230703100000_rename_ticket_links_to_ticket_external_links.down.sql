@@ -1,0 +1,7 @@
+ALTER TABLE ticket_external_links RENAME CONSTRAINT ticket_external_links_created_by_fkey TO ticket_links_created_by_fkey;
+ALTER TABLE ticket_external_links RENAME CONSTRAINT ticket_external_links_ticket_id_fkey TO ticket_links_ticket_id_fkey;
+ALTER INDEX ticket_external_links_created_by_idx RENAME TO ticket_links_created_by_idx;
+ALTER INDEX ticket_external_links_ticket_id_idx RENAME TO ticket_links_ticket_id_idx;
+ALTER INDEX ticket_external_links_pkey RENAME TO ticket_links_pkey;
+ALTER SEQUENCE ticket_external_links_id_seq RENAME TO ticket_links_id_seq;
+ALTER TABLE ticket_external_links RENAME TO ticket_links;

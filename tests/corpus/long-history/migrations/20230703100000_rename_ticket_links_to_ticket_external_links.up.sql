@@ -1,0 +1,7 @@
+ALTER TABLE ticket_links RENAME TO ticket_external_links;
+ALTER SEQUENCE ticket_links_id_seq RENAME TO ticket_external_links_id_seq;
+ALTER INDEX ticket_links_pkey RENAME TO ticket_external_links_pkey;
+ALTER INDEX ticket_links_ticket_id_idx RENAME TO ticket_external_links_ticket_id_idx;
+ALTER INDEX ticket_links_created_by_idx RENAME TO ticket_external_links_created_by_idx;
+ALTER TABLE ticket_external_links RENAME CONSTRAINT ticket_links_ticket_id_fkey TO ticket_external_links_ticket_id_fkey;
+ALTER TABLE ticket_external_links RENAME CONSTRAINT ticket_links_created_by_fkey TO ticket_external_links_created_by_fkey;

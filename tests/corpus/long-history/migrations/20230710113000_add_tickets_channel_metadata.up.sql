@@ -1,0 +1,1 @@
+ALTER TABLE tickets ADD COLUMN channel_metadata JSONB NOT NULL DEFAULT '{}';

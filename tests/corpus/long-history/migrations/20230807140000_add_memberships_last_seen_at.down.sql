@@ -1,0 +1,1 @@
+ALTER TABLE memberships DROP COLUMN IF EXISTS last_seen_at;

@@ -1,0 +1,1 @@
+CREATE INDEX comments_ticket_id_idx ON comments (ticket_id);

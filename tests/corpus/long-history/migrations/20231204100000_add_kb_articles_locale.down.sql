@@ -1,0 +1,1 @@
+ALTER TABLE kb_articles DROP COLUMN IF EXISTS locale;

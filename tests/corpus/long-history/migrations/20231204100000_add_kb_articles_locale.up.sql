@@ -1,0 +1,1 @@
+ALTER TABLE kb_articles ADD COLUMN locale VARCHAR(10) NOT NULL DEFAULT 'en';

@@ -1,0 +1,1 @@
+ALTER TABLE invoices DROP CONSTRAINT IF EXISTS invoices_currency_check;

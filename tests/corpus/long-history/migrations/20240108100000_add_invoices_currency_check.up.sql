@@ -1,0 +1,1 @@
+ALTER TABLE invoices ADD CONSTRAINT invoices_currency_check CHECK (currency IN ('usd', 'eur', 'gbp')) NOT VALID;

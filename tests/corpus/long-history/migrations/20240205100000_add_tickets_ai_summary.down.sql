@@ -1,0 +1,2 @@
+ALTER TABLE tickets DROP COLUMN IF EXISTS ai_summary_updated_at;
+ALTER TABLE tickets DROP COLUMN IF EXISTS ai_summary;

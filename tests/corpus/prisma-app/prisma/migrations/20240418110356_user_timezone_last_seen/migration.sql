@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "User" ADD COLUMN     "lastSeenAt" TIMESTAMP(3),
+ADD COLUMN     "timezone" TEXT NOT NULL DEFAULT 'UTC';

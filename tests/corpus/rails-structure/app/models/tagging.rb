@@ -1,0 +1,6 @@
+class Tagging < ApplicationRecord
+  belongs_to :tag
+  belongs_to :ticket
+
+  validates :tag_id, uniqueness: { scope: :ticket_id }
+end
