@@ -18,6 +18,10 @@ use crate::scenario::ScenarioError;
 /// noise of a median of short runs.
 pub const INDEX_LOOKUP_MAX_SLOPE: f64 = 0.5;
 
+/// The smallest rise in latency, from the smallest scale measured to the largest, that
+/// counts as growth (see [`Curve::grows_with_table`]).
+pub const MATERIAL_RISE_MS: f64 = 0.25;
+
 /// The smallest latency the slope is computed from (the server reports microseconds).
 const FLOOR_MS: f64 = 0.001;
 
@@ -80,9 +84,27 @@ impl Curve {
         log_log_slope(&points)
     }
 
-    /// Whether the curve rises faster than an index lookup's can.
+    /// Whether the curve rises faster than an index lookup's can, by enough to tell: a
+    /// rise of less than [`MATERIAL_RISE_MS`] from the smallest scale to the largest is
+    /// within what medians of such short runs can tell apart from a plan that changed
+    /// with the data (a small table read in full, a large one through its index).
     pub fn grows_with_table(&self) -> bool {
         self.slope().is_some_and(|s| s > INDEX_LOOKUP_MAX_SLOPE)
+            && self.rise_ms() >= MATERIAL_RISE_MS
+    }
+
+    /// Whether the slope says "grows" but the rise is too small to tell.
+    pub fn rises_too_little_to_tell(&self) -> bool {
+        self.slope().is_some_and(|s| s > INDEX_LOOKUP_MAX_SLOPE)
+            && self.rise_ms() < MATERIAL_RISE_MS
+    }
+
+    /// The median latency at the largest scale minus the smallest's.
+    pub fn rise_ms(&self) -> f64 {
+        match (self.points.first(), self.points.last()) {
+            (Some(first), Some(last)) => last.median_ms - first.median_ms,
+            _ => 0.0,
+        }
     }
 
     /// "1k: 0.031 ms, 10k: 0.029 ms (slope 0.02)".
@@ -188,6 +210,16 @@ mod tests {
         let scan = curve(&[(1_000, 0.5), (10_000, 5.0), (100_000, 50.0)]);
         assert!((scan.slope().unwrap() - 1.0).abs() < 1e-9);
         assert!(scan.grows_with_table());
+    }
+
+    #[test]
+    fn a_steep_rise_of_a_tenth_of_a_millisecond_is_not_counted_as_growth() {
+        let small = curve(&[(1_000, 0.09), (5_000, 0.21)]);
+        assert!(small.slope().unwrap() > INDEX_LOOKUP_MAX_SLOPE);
+        assert!(!small.grows_with_table());
+        assert!(small.rises_too_little_to_tell());
+        let material = curve(&[(1_000, 0.3), (5_000, 1.5)]);
+        assert!(material.grows_with_table());
     }
 
     #[test]

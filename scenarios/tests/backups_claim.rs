@@ -150,9 +150,32 @@ async fn backup_target_full_refuted_when_the_script_ignores_pg_dump_failure() {
     assert_claim(&scorecard, CLAIM, Status::Refuted);
     let evidence = evidence_text(&scorecard, CLAIM, "backup-target-full");
     assert!(
-        evidence.contains("reported success for a backup cut short by a full disk"),
+        evidence.contains("a backup cut short by a full disk passes for a backup"),
         "{evidence}"
     );
+    assert!(evidence.contains("reported success"), "{evidence}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_target_full_refuted_when_the_script_leaves_a_truncated_file_named_like_a_backup() {
+    if !can_mount_or_skip("backup_target_full_refuted_when_the_script_leaves_a_truncated_file") {
+        return;
+    }
+    // the script reports the failure, but writes the dump straight to its final name and
+    // leaves it there
+    let dir = mutant(&[
+        (
+            BACKUP,
+            "partial=\"$BACKUP_DIR/$name.partial\"",
+            "partial=\"$BACKUP_DIR/$name\"",
+        ),
+        (BACKUP, "trap 'rm -f \"$partial\" ", "trap 'rm -f "),
+        (BACKUP, "mv \"$partial\" \"$BACKUP_DIR/$name\"\n", ""),
+    ]);
+    let scorecard = run(dir.path(), BackupTargetFull).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "backup-target-full");
+    assert!(evidence.contains("named like a backup"), "{evidence}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -38,7 +38,7 @@ async fn migrations_refuted_when_a_down_migration_leaves_an_index_behind() {
     assert_claim(&scorecard, "migrations", Status::Refuted);
     let evidence = evidence_text(&scorecard, "migrations", "up-down-round-trip");
     assert!(
-        evidence.contains("rolling back 0003 indexes does not restore the schema"),
+        evidence.contains("0003 indexes: rolling back does not restore the schema before it"),
         "{evidence}"
     );
     assert!(evidence.contains("+ index users_email_idx"), "{evidence}");

@@ -24,8 +24,9 @@ pub struct TablePrint {
 pub struct Fingerprint {
     /// By `schema.table`.
     pub tables: BTreeMap<String, TablePrint>,
-    /// Owner and privileges of every table and sequence, by `schema.name`: an application
-    /// role that cannot read the restored tables has not been recovered.
+    /// Owner and privileges of every table and sequence, by `schema.name`, but for what the
+    /// harness granted its own roles: an application role the subject granted rights to
+    /// that cannot read the restored tables has not been recovered.
     pub privileges: BTreeMap<String, String>,
     /// By `schema.sequence`: "<last_value> (called)" or "<last_value> (not called)".
     pub sequences: BTreeMap<String, String>,
@@ -99,9 +100,19 @@ impl Fingerprint {
             let state = if called { "called" } else { "not called" };
             sequences.insert(format!("{schema}.{sequence}"), format!("{last} ({state})"));
         }
+        // what the harness granted its own roles (readiness_app…) is not the subject's to
+        // restore: only grants beyond the owner's, to other roles, are compared
         let privileges: Vec<(String, String)> = sqlx::query_as(
             "SELECT n.nspname || '.' || c.relname, \
-                    'owner ' || pg_get_userbyid(c.relowner) || ', ' || coalesce(c.relacl::text, 'default privileges') \
+                    'owner ' || pg_get_userbyid(c.relowner) || ', ' || coalesce( \
+                      (SELECT string_agg(g.grantee || '=' || g.privileges, ', ' ORDER BY g.grantee) FROM ( \
+                         SELECT CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(a.grantee) END AS grantee, \
+                                string_agg(a.privilege_type, '+' ORDER BY a.privilege_type) AS privileges \
+                         FROM aclexplode(c.relacl) a \
+                         WHERE a.grantee <> c.relowner \
+                           AND (a.grantee = 0 OR pg_get_userbyid(a.grantee) NOT LIKE 'readiness\\_%') \
+                         GROUP BY 1) g), \
+                      'nothing granted to others') \
              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
              WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm') \
                AND n.nspname NOT IN ('pg_catalog', 'information_schema') \

@@ -56,12 +56,12 @@ impl Catalog {
         ))
         .fetch_all(&mut *conn)
         .await?;
-        let (mut tables, index) = read_tables(conn, ignored).await?;
+        let (mut tables, index, left_out) = read_tables(conn, ignored).await?;
         read_columns(conn, &index, &mut tables).await?;
         read_constraints(conn, &index, &mut tables).await?;
         read_indexes(conn, &index, &mut tables).await?;
         read_triggers(conn, &index, &mut tables).await?;
-        let sequences = read_sequences(conn, ignored).await?;
+        let sequences = read_sequences(conn, &left_out).await?;
         let views = named(
             conn,
             &format!(
@@ -116,37 +116,66 @@ impl Catalog {
     }
 }
 
-/// The subject's tables, in (schema, name) order, without the `ignored` ones.
+/// The subject's tables, in (schema, name) order, without the `ignored` ones (and the
+/// names of those left out). An entry `name(col, col…)` matches a table of that name only
+/// when its columns are exactly those: a tool whose table has a common name (TypeORM's
+/// `migrations(id, timestamp, name)`) is told from a subject's table by its shape.
 async fn read_tables(
     conn: &mut PgConnection,
     ignored: &[String],
-) -> Result<(Vec<Table>, TableIndex), sqlx::Error> {
-    let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(&format!(
+) -> Result<(Vec<Table>, TableIndex, Vec<String>), sqlx::Error> {
+    type TableRow = (i64, String, String, Option<String>, Vec<String>);
+    let rows: Vec<TableRow> = sqlx::query_as(&format!(
         "SELECT c.oid::int8, n.nspname::text, c.relname::text, \
                 (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i \
                  JOIN pg_class p ON p.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = p.relnamespace \
-                 WHERE i.inhrelid = c.oid AND c.relispartition) \
+                 WHERE i.inhrelid = c.oid AND c.relispartition), \
+                ARRAY(SELECT a.attname::text FROM pg_attribute a \
+                      WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) \
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('r', 'p') AND {SYSTEM_SCHEMAS} AND {NOT_EXTENSION_MEMBER} ORDER BY 2, 3"
     ))
     .fetch_all(&mut *conn)
     .await?;
-    let rows: Vec<_> = rows
-        .into_iter()
-        .filter(|(_, _, name, _)| !ignored.contains(name))
-        .collect();
-    let oids: Vec<i64> = rows.iter().map(|(oid, _, _, _)| *oid).collect();
+    let (left_out, rows): (Vec<TableRow>, Vec<TableRow>) =
+        rows.into_iter().partition(|(_, _, name, _, columns)| {
+            ignored.iter().any(|i| bookkeeping(i, name, columns))
+        });
+    let oids: Vec<i64> = rows.iter().map(|(oid, ..)| *oid).collect();
     let position = oids.iter().enumerate().map(|(i, oid)| (*oid, i)).collect();
     let tables = rows
         .into_iter()
-        .map(|(_, schema, name, partition_of)| Table {
+        .map(|(_, schema, name, partition_of, _)| Table {
             schema,
             name,
             partition_of,
             ..Table::default()
         })
         .collect();
-    Ok((tables, TableIndex { oids, position }))
+    let left_out = left_out
+        .into_iter()
+        .map(|(_, _, name, _, _)| name)
+        .collect();
+    Ok((tables, TableIndex { oids, position }, left_out))
+}
+
+/// Whether the table `name` with `columns` is the bookkeeping `entry` names: `name`, or
+/// `name(col, col…)` with exactly those columns.
+fn bookkeeping(entry: &str, name: &str, columns: &[String]) -> bool {
+    match entry.split_once('(') {
+        None => entry == name,
+        Some((table, shape)) => {
+            let mut wanted: Vec<&str> = shape
+                .trim_end_matches(')')
+                .split(',')
+                .map(str::trim)
+                .collect();
+            let mut found: Vec<&str> = columns.iter().map(String::as_str).collect();
+            wanted.sort_unstable();
+            found.sort_unstable();
+            table.trim() == name && wanted == found
+        }
+    }
 }
 
 async fn read_columns(

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 /// The tables migration tools keep for themselves: sqlx, Alembic, Django, Rails (and
-/// golang-migrate, dbmate), Prisma, Flyway, goose, diesel, and Liquibase-style
-/// `schema_version`. Left out of schema comparisons, with the sequences they own.
+/// golang-migrate, dbmate), Prisma, Flyway, goose, diesel, Liquibase-style
+/// `schema_version`, Knex, Sequelize, node-pg-migrate, MikroORM, and TypeORM's
+/// `migrations` (known by its columns: a subject's own `migrations` table stays). Left out
+/// of schema comparisons, with the sequences they own.
 pub const DEFAULT_BOOKKEEPING_TABLES: &[&str] = &[
     "_sqlx_migrations",
     "alembic_version",
@@ -18,6 +20,13 @@ pub const DEFAULT_BOOKKEEPING_TABLES: &[&str] = &[
     "goose_db_version",
     "__diesel_schema_migrations",
     "schema_version",
+    "knex_migrations",
+    "knex_migrations_lock",
+    "SequelizeMeta",
+    "pgmigrations",
+    "mikro_orm_migrations",
+    "typeorm_metadata",
+    "migrations(id, timestamp, name)",
 ];
 
 /// `dir` for `<version>_<name>.up.sql` / `.down.sql` files (or plain `.sql` files, which
@@ -35,7 +44,8 @@ pub struct MigrationsSection {
     /// migrations (so that the template is rebuilt when they change).
     #[serde(default)]
     pub watch: Vec<PathBuf>,
-    /// Tables the migration tool keeps for itself, ignored when comparing catalogs.
+    /// Tables the migration tool keeps for itself, ignored when comparing catalogs: a name,
+    /// or `name(col, col…)` to match a table of that name with exactly those columns.
     pub bookkeeping_tables: Option<Vec<String>>,
 }
 

@@ -225,7 +225,7 @@ impl ColumnSpec {
     /// The plain value for row `n`: the default if there is one, else one of the values
     /// it may take (when it is limited to some), else NULL if allowed, else a distinct
     /// value of the type, else the first example.
-    fn canonical(&self, table: &str, n: u64) -> Result<Value, RowGenError> {
+    fn canonical(&self, table: &str, n: u64, ordinal: u64) -> Result<Value, RowGenError> {
         if self.source == Source::Default || self.default_weight > 0 {
             return Ok(Value::Default);
         }
@@ -233,7 +233,9 @@ impl ColumnSpec {
             Source::OneOf(values) if !values.is_empty() => Ok(self.one_of(values, n)),
             _ if self.null_weight > 0 => Ok(Value::Null),
             _ => match (&self.sql_type, self.examples.first()) {
-                (Some(sql_type), _) => Ok(Value::Text(sql_type.canonical(n))),
+                // later columns get later values, so that `ends_at > starts_at` or `max >=
+                // min` between two plain columns holds as their order usually means
+                (Some(sql_type), _) => Ok(Value::Text(sql_type.canonical(n * 64 + ordinal))),
                 (None, Some(example)) => Ok(example.clone()),
                 (None, None) => Err(RowGenError::Unsupported {
                     table: table.to_owned(),
@@ -320,8 +322,8 @@ impl RowSpec {
     /// A plain row, distinct for each `n` in the columns it must fill.
     pub fn canonical(&self, n: u64) -> Result<Row, RowGenError> {
         let mut row = self.empty_row();
-        for (cell, column) in row.cells.iter_mut().zip(&self.columns) {
-            cell.value = column.canonical(&self.table, n)?;
+        for (ordinal, (cell, column)) in row.cells.iter_mut().zip(&self.columns).enumerate() {
+            cell.value = column.canonical(&self.table, n, ordinal as u64)?;
         }
         Ok(row)
     }
@@ -708,7 +710,7 @@ mod tests {
         assert_eq!(
             params,
             vec![
-                Some("r0".into()),
+                Some("r1".into()),
                 Some("o'b".into()),
                 Some("-100".into()),
                 None
@@ -716,7 +718,7 @@ mod tests {
         );
         assert_eq!(
             row.display_sql(),
-            "INSERT INTO public.users (email, nickname, usage_count, tags) VALUES ('r0', 'o''b', -100, NULL)"
+            "INSERT INTO public.users (email, nickname, usage_count, tags) VALUES ('r1', 'o''b', -100, NULL)"
         );
     }
 }

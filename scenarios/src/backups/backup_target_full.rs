@@ -2,7 +2,9 @@
 //! check: the backup is reported failed. pg_dump leaves partial output behind on ENOSPC, so
 //! a file's existence proves nothing: the harness's own pg_dump is judged by its exit
 //! status, and the subject's backup command must exit non-zero too, or cron never tells
-//! anyone that the nightly backups are truncated.
+//! anyone that the nightly backups are truncated — and must not leave the truncated output
+//! named like a backup (a `.partial` name, or nothing), or the next restore, the monitor
+//! and the retention policy take it for one.
 
 use async_trait::async_trait;
 use harness::backup::age;
@@ -78,6 +80,19 @@ impl Scenario for BackupTargetFull {
                 Err(e) => return Err(ScenarioError::Other(e.to_string())),
             };
             let attempt = tool.backup(&db.admin(), small.path(), "full").await?;
+            let every_entry: Vec<String> = subject_tools::entries(small.path())?
+                .into_iter()
+                .filter(|p| {
+                    !p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+                })
+                .map(|p| {
+                    p.file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned()
+                })
+                .collect();
             let left: Vec<String> = subject_tools::entries(small.path())?
                 .into_iter()
                 .filter(|p| age::is_backup(p))
@@ -89,13 +104,14 @@ impl Scenario for BackupTargetFull {
                     )
                 })
                 .collect();
-            if !left.is_empty() {
+            let looks_like_a_backup = left.clone();
+            if !every_entry.is_empty() {
                 partial_left.push(who.to_string());
             }
-            let left = if left.is_empty() {
+            let left = if every_entry.is_empty() {
                 "nothing".to_owned()
             } else {
-                left.join(", ")
+                every_entry.join(", ")
             };
             evidence.push_observation(
                 format!("{who}: target"),
@@ -106,6 +122,17 @@ impl Scenario for BackupTargetFull {
                 ),
             );
             match &attempt.reported {
+                Err(why) if !looks_like_a_backup.is_empty() => slipped.push((
+                    tool.describe(),
+                    vec![
+                        format!("reported the failure: {why}"),
+                        format!(
+                            "but left {} named like a backup (a complete one is {}): the next restore, the monitor and the retention policy would take it for one",
+                            looks_like_a_backup.join(", "),
+                            support::human_bytes(full_size)
+                        ),
+                    ],
+                )),
                 Err(why) => {
                     evidence
                         .push_observation(format!("{who}: reported"), format!("failure: {why}"));
@@ -129,12 +156,12 @@ impl Scenario for BackupTargetFull {
         }
         if !slipped.is_empty() {
             evidence.summary = format!(
-                "{} reported success for a backup cut short by a full disk",
+                "a backup cut short by a full disk passes for a backup: {}",
                 slipped
                     .iter()
-                    .map(|(who, _)| who.as_str())
+                    .map(|(who, details)| format!("{who} {}", details[0].replace("the tool ", "")))
                     .collect::<Vec<_>>()
-                    .join(" and ")
+                    .join("; ")
             );
             for (who, details) in slipped {
                 evidence.push_counterexample(format!("{who} on a full disk"), details);
@@ -142,15 +169,15 @@ impl Scenario for BackupTargetFull {
             return Ok(Outcome::refuted(evidence));
         }
         let leftovers = if partial_left.is_empty() {
-            "and nothing was left behind".to_owned()
+            "nothing was left behind".to_owned()
         } else {
             format!(
-                "though partial output was left behind by {}",
+                "only partial files named as such were left behind (by {})",
                 partial_left.join(" and ")
             )
         };
         evidence.summary = format!(
-            "on a full filesystem the backup was reported failed, by exit status, {leftovers}: {}",
+            "on a full filesystem the backup was reported failed, by exit status, and {leftovers}; tried on {}",
             Tool::tried(&all)
         );
         Ok(Outcome::proven(evidence))

@@ -449,7 +449,7 @@ impl RestoredCheck {
         evidence.push_observation(
             format!("{label}: app role"),
             match &self.ready {
-                Ok(()) => "connects and reads every table".to_owned(),
+                Ok(()) => "granted as on the source, connects and reads every table".to_owned(),
                 Err(why) => why.clone(),
             },
         );
@@ -493,8 +493,12 @@ pub async fn check_restored(
     })
 }
 
-/// The application role connects and reads one row of every table.
+/// The application role, granted its rights as on the source (the harness's own grants,
+/// which a backup need not carry), connects and reads one row of every table.
 async fn app_reads_every_table(db: &Database, print: &Fingerprint) -> Result<(), String> {
+    harness::template::grant_app_role(db)
+        .await
+        .map_err(|e| format!("the app role could not be granted its rights: {e}"))?;
     let mut conn = db
         .connect_app()
         .await

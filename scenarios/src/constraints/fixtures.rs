@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use harness::catalog::ConstraintType;
 use harness::manifest::ConstraintKind;
 use harness::rowgen::{Row, RowGenError, Value};
 use harness::scenario::ScenarioError;
@@ -204,6 +205,7 @@ impl Parents {
                 .max()
                 .unwrap_or(0)
                 .max(per_table);
+
             for k in 0..wanted {
                 let mut parent_keys = ParentKeys::new();
                 let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -237,6 +239,49 @@ impl Parents {
                     .collect();
                 keys.insert(i, list);
             }
+        }
+        // a one-to-one reference (its columns unique in the child) needs parents no child
+        // row holds yet: rows of the parent made for it alone
+        for (i, edge) in schema.edges.iter().enumerate() {
+            let child = schema.table(&edge.child);
+            let one_to_one = child
+                .constraints
+                .iter()
+                .filter(|c| matches!(c.kind, ConstraintType::Unique | ConstraintType::PrimaryKey))
+                .any(|c| c.columns == edge.columns)
+                || child.indexes.iter().any(|index| {
+                    index.unique
+                        && index.predicate.is_none()
+                        && index.keys.len() == edge.columns.len()
+                        && index
+                            .keys
+                            .iter()
+                            .zip(&edge.columns)
+                            .all(|(k, c)| k.trim_matches('"') == c)
+                });
+            if !one_to_one || !rows.contains_key(&edge.parent) {
+                continue;
+            }
+            let returning = key_columns(schema, &edge.parent);
+            let mut fresh = Vec::new();
+            for _ in 0..per_table.max(1) {
+                let mut parent_keys = ParentKeys::new();
+                for up in schema.edges_from(&edge.parent) {
+                    if let Some(above) = rows.get(&up.parent) {
+                        let (columns, values) = &above[n as usize % above.len()];
+                        parent_keys.insert(
+                            schema.edge_index(up),
+                            pick(columns, values, &up.parent_columns),
+                        );
+                    }
+                }
+                let values = insert_plain(conn, schema, &edge.parent, n, &parent_keys, &returning)
+                    .await
+                    .map_err(|e| e.into_scenario_error(&edge.parent))?;
+                n += 1;
+                fresh.push(pick(&returning, &values, &edge.parent_columns));
+            }
+            keys.insert(i, fresh);
         }
         Ok(Parents { keys })
     }

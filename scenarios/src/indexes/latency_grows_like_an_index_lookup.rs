@@ -8,7 +8,7 @@
 
 use async_trait::async_trait;
 use harness::dataset::scale_label;
-use harness::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE};
+use harness::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE, MATERIAL_RISE_MS};
 use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
@@ -64,6 +64,15 @@ impl Scenario for LatencyGrowsLikeAnIndexLookup {
         }
         for curve in &curves {
             evidence.push_observation(format!("`{}`", curve.query), curve.describe());
+            if curve.rises_too_little_to_tell() {
+                evidence.push_observation(
+                    format!("`{}`", curve.query),
+                    format!(
+                        "its slope is over {INDEX_LOOKUP_MAX_SLOPE}, but it rises {:.3} ms in all, under the {MATERIAL_RISE_MS} ms a median of runs this short can tell from noise or a plan that changed with the data: not counted as growth",
+                        curve.rise_ms()
+                    ),
+                );
+            }
         }
         let growing: Vec<&Curve> = curves.iter().filter(|c| c.grows_with_table()).collect();
         let flat: Vec<&str> = curves

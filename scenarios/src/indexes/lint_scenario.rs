@@ -131,12 +131,14 @@ async fn with_workload(ctx: &Context) -> Result<LintInput, ScenarioError> {
                 .into_iter()
                 .map(str::to_owned),
         );
+        // `regclass` text quotes mixed-case names (`"IDX_9e7d…"`): the catalog's are bare
         used.extend(probe.index_scanned.iter().map(|s| {
             s.relation
                 .rsplit('.')
                 .next()
                 .unwrap_or(&s.relation)
-                .to_owned()
+                .trim_matches('"')
+                .replace("\"\"", "\"")
         }));
     }
     let catalog = Catalog::read(&mut at.conn, migrations.bookkeeping_tables())

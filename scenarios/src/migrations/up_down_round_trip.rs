@@ -49,9 +49,24 @@ async fn stepwise(
 ) -> Result<Outcome, ScenarioError> {
     let steps = migrations.steps();
     if steps.is_empty() {
-        return Ok(Outcome::not_proven(Evidence::new(
-            "the subject has no migrations to try",
-        )));
+        let mut summary = "the subject has no migrations to try".to_owned();
+        if let harness::manifest::MigrationSource::Dir(dir) = migrations.source() {
+            let unread: Vec<String> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".sql"))
+                .collect();
+            if let Some(example) = unread.first() {
+                summary = format!(
+                    "no migration read from {}: its {} .sql file(s) are not named <version>_<name>[.up|.down].sql (e.g. {example})",
+                    dir.display(),
+                    unread.len()
+                );
+            }
+        }
+        return Ok(Outcome::not_proven(Evidence::new(summary)));
     }
     let mut evidence = Evidence::new("").observe("migrations", span(&steps));
 
@@ -230,9 +245,15 @@ async fn whole(
         }
     }
     evidence.push_timing("down", started.elapsed());
-    let diff = compare(db, migrations, &empty).await?;
+    let mut diff = compare(db, migrations, &empty).await?;
     if !diff.is_empty() {
         evidence.summary = "rolling everything back leaves schema behind".into();
+        if diff.iter().any(|l| l.starts_with("+ table ")) {
+            diff.push(
+                "(a table your migration tool keeps for itself belongs in migrations.bookkeeping_tables)"
+                    .into(),
+            );
+        }
         evidence.push_counterexample("schema after down (- expected, + found)", diff);
         return Ok(Outcome::refuted(evidence));
     }

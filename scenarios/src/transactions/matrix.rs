@@ -37,10 +37,11 @@ pub async fn run(
     let mut evidence = Evidence::new("").observe(
         "cases",
         format!(
-            "{} ({} fault points of {} flows × {} fault{})",
+            "{} ({} fault points of {} flow{} × {} fault{})",
             reports.len(),
             points.len(),
             flows.units().len(),
+            if flows.units().len() == 1 { "" } else { "s" },
             faults.len(),
             if faults.len() == 1 { "" } else { "s" }
         ),
@@ -110,9 +111,10 @@ pub async fn run(
         return Ok(Outcome::not_proven(evidence));
     }
     evidence.summary = format!(
-        "all {} interrupted executions of {} flows left all of their rows or none, and every invariant held",
+        "all {} interrupted executions of {} flow{} left all of their rows or none, and every invariant held",
         reports.len(),
-        flows.units().len()
+        flows.units().len(),
+        if flows.units().len() == 1 { "" } else { "s" }
     );
     Ok(Outcome::proven(evidence))
 }

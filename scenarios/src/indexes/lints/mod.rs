@@ -111,14 +111,47 @@ fn keeper_rank(index: &Index) -> (bool, bool, bool, &str) {
     )
 }
 
-/// The SQL that removes an index: dropping its constraint when it backs one.
+/// The SQL that removes an index: dropping its constraint when it backs one. Names are
+/// quoted where SQL would fold them (`IDX_9e7d…`, `"User"`).
 fn drop_sql(table: &Table, index: &Index) -> String {
     match &index.constraint {
         Some(constraint) => format!(
-            "ALTER TABLE {} DROP CONSTRAINT {constraint};",
-            table_name(table)
+            "ALTER TABLE {} DROP CONSTRAINT {};",
+            table_sql(table),
+            ident(constraint)
         ),
-        None => format!("DROP INDEX CONCURRENTLY {};", index.name),
+        None => format!("DROP INDEX CONCURRENTLY {};", index_sql(table, index)),
+    }
+}
+
+/// A name as SQL must write it to mean exactly it: quoted unless all lowercase.
+fn ident(name: &str) -> String {
+    let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        name.to_owned()
+    } else {
+        harness::names::quote_ident(name)
+    }
+}
+
+/// The table as SQL writes it: bare in `public`, else schema-qualified; quoted as needed.
+fn table_sql(table: &Table) -> String {
+    if table.schema == "public" {
+        ident(&table.name)
+    } else {
+        format!("{}.{}", ident(&table.schema), ident(&table.name))
+    }
+}
+
+/// The index as SQL writes it, qualified with its table's schema outside `public`.
+fn index_sql(table: &Table, index: &Index) -> String {
+    if table.schema == "public" {
+        ident(&index.name)
+    } else {
+        format!("{}.{}", ident(&table.schema), ident(&index.name))
     }
 }
 

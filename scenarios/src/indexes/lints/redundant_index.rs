@@ -8,7 +8,7 @@
 //! # Fix
 //! `DROP INDEX CONCURRENTLY name;` once the longer index is in place.
 
-use super::{describe, keys, table_name, Finding, LintInput, Rule, Severity};
+use super::{describe, index_sql, keys, table_name, Finding, LintInput, Rule, Severity};
 
 pub struct RedundantIndex;
 
@@ -55,7 +55,7 @@ impl Rule for RedundantIndex {
                             describe(long),
                             long.keys.join(", ")
                         ),
-                        fix: format!("DROP INDEX CONCURRENTLY {};", short.name),
+                        fix: format!("DROP INDEX CONCURRENTLY {};", index_sql(table, short)),
                     });
                 }
             }

@@ -14,7 +14,9 @@
 
 use harness::catalog::{ConstraintType, FkAction};
 
-use super::{keys, table_name, usable_for_lookups, Finding, LintInput, Rule, Severity};
+use super::{
+    ident, keys, table_name, table_sql, usable_for_lookups, Finding, LintInput, Rule, Severity,
+};
 
 pub struct UnindexedForeignKey;
 
@@ -65,7 +67,11 @@ impl Rule for UnindexedForeignKey {
                         fk = fk.name,
                         on_delete = foreign.on_delete.key().replace('_', " ").to_uppercase(),
                     ),
-                    fix: format!("CREATE INDEX CONCURRENTLY ON {name} ({list});"),
+                    fix: format!(
+                        "CREATE INDEX CONCURRENTLY ON {} ({});",
+                        table_sql(table),
+                        columns.iter().map(|c| ident(c)).collect::<Vec<_>>().join(", ")
+                    ),
                 });
             }
         }
