@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use harness::Status::{self, NotProven, Proven, Refuted};
 use scenarios::restore_drill::RtoDrill;
-use scenarios::testing::{assert_claim, verify_with};
+use scenarios::testing::{assert_claim, can_mount_or_skip, verify_with};
 
 /// One claim's expected verdict, and what the evidence of a REFUTED one must say.
 struct Expect {
@@ -66,6 +66,11 @@ fn scenarios() -> Vec<Arc<dyn harness::Scenario>> {
 }
 
 async fn check(subject: &str, expected: &[Expect]) {
+    // the full-disk scenario mounts a small filesystem: without root, `backups` cannot be
+    // judged, so the subject is skipped (a failure under READINESS_REQUIRE_ROOT=1)
+    if !can_mount_or_skip(&format!("corpus {subject}")) {
+        return;
+    }
     let claims: Vec<&str> = expected.iter().map(|e| e.claim).collect();
     let scorecard = verify_with(&corpus(subject), &claims, &scenarios()).await;
     let rendered = harness::report::terminal::render(&scorecard, true);
@@ -107,11 +112,19 @@ async fn alembic_saas_with_the_reports_scripts_holds_but_for_its_python_flows() 
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn django_shop_publishes_its_port_and_logs_no_slow_query() {
+async fn django_shop_publishes_its_port_logs_no_slow_query_and_keeps_a_truncated_dump() {
     check(
         "django-shop",
         &[
-            holds("backups"),
+            // on a full disk ops/backup.sh reports the failure but leaves the truncated
+            // shop-<day>.dump under its final name: the next restore would take it
+            refuted(
+                "backups",
+                &[
+                    "reported the failure, but left shop-",
+                    "named like a backup",
+                ],
+            ),
             holds("transactions"),
             holds("constraints"),
             holds("indexes"),

@@ -124,6 +124,10 @@ impl Scenario for BackupTargetFull {
             match &attempt.reported {
                 Err(why) if !looks_like_a_backup.is_empty() => slipped.push((
                     tool.describe(),
+                    format!(
+                        "reported the failure, but left {} named like a backup",
+                        looks_like_a_backup.join(", ")
+                    ),
                     vec![
                         format!("reported the failure: {why}"),
                         format!(
@@ -140,6 +144,7 @@ impl Scenario for BackupTargetFull {
                 }
                 Ok(()) => slipped.push((
                     tool.describe(),
+                    "reported success".to_owned(),
                     vec![
                         format!(
                             "backed up into a {} filesystem: the tool reported success",
@@ -159,11 +164,11 @@ impl Scenario for BackupTargetFull {
                 "a backup cut short by a full disk passes for a backup: {}",
                 slipped
                     .iter()
-                    .map(|(who, details)| format!("{who} {}", details[0].replace("the tool ", "")))
+                    .map(|(who, headline, _)| format!("{who} {headline}"))
                     .collect::<Vec<_>>()
                     .join("; ")
             );
-            for (who, details) in slipped {
+            for (who, _, details) in slipped {
                 evidence.push_counterexample(format!("{who} on a full disk"), details);
             }
             return Ok(Outcome::refuted(evidence));
