@@ -271,6 +271,25 @@ impl Table {
             .map(|c| c.columns.as_slice())
     }
 
+    /// Whether `columns` are exactly the primary key, a unique constraint or the keys of a
+    /// unique index without a predicate: a reference through them is one-to-one.
+    pub fn is_unique_key(&self, columns: &[String]) -> bool {
+        let same = |keys: &[String]| {
+            keys.len() == columns.len()
+                && keys
+                    .iter()
+                    .all(|k| columns.iter().any(|c| k.trim_matches('"') == c))
+        };
+        self.constraints
+            .iter()
+            .filter(|c| matches!(c.kind, ConstraintType::PrimaryKey | ConstraintType::Unique))
+            .any(|c| same(&c.columns))
+            || self
+                .indexes
+                .iter()
+                .any(|i| i.unique && i.predicate.is_none() && same(&i.keys))
+    }
+
     /// Whether `column` is in the primary key, a unique constraint or a unique index.
     pub fn is_in_unique_key(&self, column: &str) -> bool {
         self.constraints

@@ -145,6 +145,8 @@ struct Plan {
     tree_parent: HashMap<String, usize>,
     /// The tables hanging under each table, in build order.
     children: HashMap<String, Vec<String>>,
+    /// Tables whose reference to their tree parent is unique (one-to-one): one row each.
+    one_to_one: BTreeSet<String>,
     /// The references among the tree's tables (by schema edge index), per child table.
     references: HashMap<String, Vec<usize>>,
     /// The columns read back from each new row: primary key first.
@@ -198,12 +200,16 @@ impl Plan {
             }
         }
         let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        let mut one_to_one = BTreeSet::new();
         for table in &order {
             if let Some(&i) = tree_parent.get(table) {
                 children
                     .entry(schema.edges[i].parent.clone())
                     .or_default()
                     .push(table.clone());
+                if schema.table(table).is_unique_key(&schema.edges[i].columns) {
+                    one_to_one.insert(table.clone());
+                }
             }
         }
         let mut keys = HashMap::new();
@@ -232,6 +238,7 @@ impl Plan {
                 .collect(),
             tree_parent,
             children,
+            one_to_one,
             references,
             keys,
             primary_key_len,
@@ -484,7 +491,11 @@ impl CascadeProperty {
         while let Some(i) = queue.pop_front() {
             let table = nodes[i].table.clone();
             for child in plan.children.get(&table).into_iter().flatten() {
-                for _ in 0..fan_out.next().unwrap_or(1) {
+                let mut fan = fan_out.next().unwrap_or(1);
+                if plan.one_to_one.contains(child) {
+                    fan = fan.min(1);
+                }
+                for _ in 0..fan {
                     if nodes.len() >= MAX_ROWS {
                         break;
                     }

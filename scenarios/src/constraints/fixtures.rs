@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use harness::catalog::ConstraintType;
 use harness::manifest::ConstraintKind;
 use harness::rowgen::{Row, RowGenError, Value};
 use harness::scenario::ScenarioError;
@@ -243,22 +242,7 @@ impl Parents {
         // a one-to-one reference (its columns unique in the child) needs parents no child
         // row holds yet: rows of the parent made for it alone
         for (i, edge) in schema.edges.iter().enumerate() {
-            let child = schema.table(&edge.child);
-            let one_to_one = child
-                .constraints
-                .iter()
-                .filter(|c| matches!(c.kind, ConstraintType::Unique | ConstraintType::PrimaryKey))
-                .any(|c| c.columns == edge.columns)
-                || child.indexes.iter().any(|index| {
-                    index.unique
-                        && index.predicate.is_none()
-                        && index.keys.len() == edge.columns.len()
-                        && index
-                            .keys
-                            .iter()
-                            .zip(&edge.columns)
-                            .all(|(k, c)| k.trim_matches('"') == c)
-                });
+            let one_to_one = schema.table(&edge.child).is_unique_key(&edge.columns);
             if !one_to_one || !rows.contains_key(&edge.parent) {
                 continue;
             }
