@@ -59,9 +59,9 @@ fn rewrite(text: &str, value: impl Fn(&str, Option<(bool, String)>) -> String) -
             };
             out.push_str(&value(name, default));
             rest = &inner[end + 1..];
-        } else if after.starts_with('$') {
+        } else if let Some(escaped) = after.strip_prefix('$') {
             out.push('$');
-            rest = &after[1..];
+            rest = escaped;
         } else {
             let name_end = after
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))

@@ -265,8 +265,7 @@ fn dockerfile_cmd(text: &str) -> Vec<String> {
     let Some(line) = text
         .lines()
         .map(str::trim)
-        .filter(|l| l.to_ascii_uppercase().starts_with("CMD"))
-        .last()
+        .rfind(|l| l.to_ascii_uppercase().starts_with("CMD"))
     else {
         return Vec::new();
     };
