@@ -173,9 +173,7 @@ impl SqlType {
             ]
             .prop_map(|f| f.to_string())
             .sboxed(),
-            SqlType::Money => (-100_000_000i64..100_000_000)
-                .prop_map(cents_text)
-                .sboxed(),
+            SqlType::Money => (-100_000_000i64..100_000_000).prop_map(cents_text).sboxed(),
             SqlType::Boolean => any::<bool>().prop_map(|b| b.to_string()).sboxed(),
             SqlType::Text { max_chars } => {
                 let max = max_chars.unwrap_or(24);
