@@ -156,7 +156,7 @@ pub fn list() -> ExitCode {
     for claim in scenarios::CLAIMS {
         println!("{:<15} {}", claim.id, claim.title);
         let mut any = false;
-        for s in all.iter().filter(|s| s.claim() == claim.id) {
+        for s in all.iter().filter(|s| s.claim().id == claim.id) {
             println!("  {:<34} {}", s.id(), s.title());
             any = true;
         }

@@ -283,23 +283,22 @@ fn ctrl_c_tears_everything_down_and_exits_130() {
 }
 
 #[test]
-fn list_shows_every_claim() {
+fn list_shows_every_claim_and_every_scenario() {
     let (out, _) = readiness(&["list"], &[]);
     assert_eq!(out.status.code(), Some(0));
-    for claim in [
-        "backups",
-        "transactions",
-        "constraints",
-        "indexes",
-        "migrations",
-        "access_control",
-        "monitoring",
-        "restore_drill",
-    ] {
+    let listed = text(&out);
+    for claim in scenarios::CLAIMS {
         assert!(
-            text(&out).contains(claim),
-            "{claim} missing from: {}",
-            text(&out)
+            listed.contains(claim.id),
+            "{} missing from: {listed}",
+            claim.id
+        );
+    }
+    for scenario in scenarios::all() {
+        assert!(
+            listed.contains(scenario.id()),
+            "{} missing from: {listed}",
+            scenario.id()
         );
     }
 }

@@ -42,7 +42,7 @@ pub async fn run(
     let mut reports = Vec::new();
     for claim in claims {
         let mut scenario_reports = Vec::new();
-        for scenario in scenarios.iter().filter(|s| s.claim() == claim.id) {
+        for scenario in scenarios.iter().filter(|s| s.claim().id == claim.id) {
             observer.scenario_started(claim.id, scenario.id(), scenario.title());
             let (report, input_error) = run_one(scenario.clone(), run.clone()).await;
             // one bad key makes every scenario that reads it fail: say it once
@@ -74,7 +74,7 @@ async fn run_one(scenario: Arc<dyn Scenario>, run: Arc<Run>) -> (ScenarioReport,
     let deadline = scenario.deadline();
     let ctx = Arc::new(Context::new(
         run,
-        &format!("{}/{}", scenario.claim(), scenario.id()),
+        &format!("{}/{}", scenario.claim().id, scenario.id()),
     ));
     let task = {
         let scenario = scenario.clone();

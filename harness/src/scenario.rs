@@ -19,8 +19,8 @@ pub trait Scenario: Send + Sync {
     /// kebab-case, unique within its claim, e.g. `up-down-round-trip`.
     fn id(&self) -> &'static str;
 
-    /// The claim it proves, e.g. `migrations`.
-    fn claim(&self) -> &'static str;
+    /// The claim it proves.
+    fn claim(&self) -> &'static crate::runner::ClaimSpec;
 
     /// What it shows, in one line.
     fn title(&self) -> &'static str;

@@ -13,7 +13,7 @@ use harness::{Evidence, Outcome, Scenario, Status};
 
 struct Scripted {
     id: &'static str,
-    claim: &'static str,
+    claim: &'static ClaimSpec,
     behaviour: fn(&Context) -> Result<Outcome, ScenarioError>,
     sleep: Duration,
 }
@@ -23,7 +23,7 @@ impl Scenario for Scripted {
     fn id(&self) -> &'static str {
         self.id
     }
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static ClaimSpec {
         self.claim
     }
     fn title(&self) -> &'static str {
@@ -38,13 +38,20 @@ impl Scenario for Scripted {
     }
 }
 
-fn claim(id: &'static str) -> ClaimSpec {
+const fn claim(id: &'static str) -> ClaimSpec {
     ClaimSpec {
         id,
         title: id,
         statement: "a claim",
     }
 }
+
+const PROVEN: ClaimSpec = claim("proven");
+const UNIMPLEMENTED: ClaimSpec = claim("unimplemented");
+const PANICKY: ClaimSpec = claim("panicky");
+const SLOW: ClaimSpec = claim("slow");
+const MANIFEST: ClaimSpec = claim("manifest");
+const MIXED: ClaimSpec = claim("mixed");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn claims_without_a_verdict_are_not_proven_and_manifest_errors_are_input_errors() {
@@ -69,25 +76,25 @@ async fn claims_without_a_verdict_are_not_proven_and_manifest_errors_are_input_e
     let scenarios: Vec<Arc<dyn Scenario>> = vec![
         Arc::new(Scripted {
             id: "fine",
-            claim: "proven",
+            claim: &PROVEN,
             behaviour: |_| Ok(Outcome::proven(Evidence::new("ok"))),
             sleep: Duration::ZERO,
         }),
         Arc::new(Scripted {
             id: "panics",
-            claim: "panicky",
+            claim: &PANICKY,
             behaviour: |_| panic!("boom"),
             sleep: Duration::ZERO,
         }),
         Arc::new(Scripted {
             id: "hangs",
-            claim: "slow",
+            claim: &SLOW,
             behaviour: |_| unreachable!(),
             sleep: Duration::from_secs(60),
         }),
         Arc::new(Scripted {
             id: "bad-input",
-            claim: "manifest",
+            claim: &MANIFEST,
             behaviour: |ctx| {
                 Err(ScenarioError::Manifest(
                     ctx.subject().invalid("migrations.dir", "is wrong"),
@@ -97,25 +104,18 @@ async fn claims_without_a_verdict_are_not_proven_and_manifest_errors_are_input_e
         }),
         Arc::new(Scripted {
             id: "mixed",
-            claim: "mixed",
+            claim: &MIXED,
             behaviour: |_| Ok(Outcome::not_proven(Evidence::new("no hook"))),
             sleep: Duration::ZERO,
         }),
         Arc::new(Scripted {
             id: "mixed-ok",
-            claim: "mixed",
+            claim: &MIXED,
             behaviour: |_| Ok(Outcome::proven(Evidence::new("ok"))),
             sleep: Duration::ZERO,
         }),
     ];
-    let claims = [
-        claim("proven"),
-        claim("unimplemented"),
-        claim("panicky"),
-        claim("slow"),
-        claim("manifest"),
-        claim("mixed"),
-    ];
+    let claims = [PROVEN, UNIMPLEMENTED, PANICKY, SLOW, MANIFEST, MIXED];
     let card = harness::runner::run(&claims, &scenarios, run, &Quiet).await;
 
     let status = |id: &str| card.claim(id).unwrap().status;

@@ -1,48 +1,66 @@
-//! The eight claims of the report (`claims/readiness-report.md`), in its order.
+//! The eight claims of the report (`claims/readiness-report.md`), in its order: each a
+//! typed value its scenarios name (`Scenario::claim`), so that no claim is spelled twice.
 
 use harness::runner::ClaimSpec;
 
+pub const BACKUPS: ClaimSpec = ClaimSpec {
+    id: "backups",
+    title: "Backups working and tested",
+    statement: "Automated backups, a restore script with safety checks, a test that backups work, 30-day retention.",
+};
+
+pub const TRANSACTIONS: ClaimSpec = ClaimSpec {
+    id: "transactions",
+    title: "Transactions on critical flows",
+    statement: "No more partial writes. Either operation fully succeeds or fully rolls back.",
+};
+
+pub const CONSTRAINTS: ClaimSpec = ClaimSpec {
+    id: "constraints",
+    title: "Constraints in database",
+    statement: "Database enforces rules even if application has bugs.",
+};
+
+pub const INDEXES: ClaimSpec = ClaimSpec {
+    id: "indexes",
+    title: "Indexes on main queries",
+    statement: "Queries stay fast even with 100,000+ users.",
+};
+
+pub const MIGRATIONS: ClaimSpec = ClaimSpec {
+    id: "migrations",
+    title: "Migrations versioned",
+    statement: "Can track every schema change in git. Can roll back if deployment fails.",
+};
+
+pub const ACCESS_CONTROL: ClaimSpec = ClaimSpec {
+    id: "access_control",
+    title: "Access control",
+    statement: "Database only accessible from localhost; password in a git-ignored .env file.",
+};
+
+pub const MONITORING: ClaimSpec = ClaimSpec {
+    id: "monitoring",
+    title: "Monitoring and alerts",
+    statement: "Health, connections, table sizes and backup status visible; connection logging and slow query tracking.",
+};
+
+pub const RESTORE_DRILL: ClaimSpec = ClaimSpec {
+    id: "restore_drill",
+    title: "Documented, tested restore",
+    statement: "Recovery Time: < 15 minutes from catastrophic failure.",
+};
+
+/// Every claim, in the report's order.
 pub const CLAIMS: [ClaimSpec; 8] = [
-    ClaimSpec {
-        id: "backups",
-        title: "Backups working and tested",
-        statement: "Automated backups, a restore script with safety checks, a test that backups work, 30-day retention.",
-    },
-    ClaimSpec {
-        id: "transactions",
-        title: "Transactions on critical flows",
-        statement: "No more partial writes. Either operation fully succeeds or fully rolls back.",
-    },
-    ClaimSpec {
-        id: "constraints",
-        title: "Constraints in database",
-        statement: "Database enforces rules even if application has bugs.",
-    },
-    ClaimSpec {
-        id: "indexes",
-        title: "Indexes on main queries",
-        statement: "Queries stay fast even with 100,000+ users.",
-    },
-    ClaimSpec {
-        id: "migrations",
-        title: "Migrations versioned",
-        statement: "Can track every schema change in git. Can roll back if deployment fails.",
-    },
-    ClaimSpec {
-        id: "access_control",
-        title: "Access control",
-        statement: "Database only accessible from localhost; password in a git-ignored .env file.",
-    },
-    ClaimSpec {
-        id: "monitoring",
-        title: "Monitoring and alerts",
-        statement: "Health, connections, table sizes and backup status visible; connection logging and slow query tracking.",
-    },
-    ClaimSpec {
-        id: "restore_drill",
-        title: "Documented, tested restore",
-        statement: "Recovery Time: < 15 minutes from catastrophic failure.",
-    },
+    BACKUPS,
+    TRANSACTIONS,
+    CONSTRAINTS,
+    INDEXES,
+    MIGRATIONS,
+    ACCESS_CONTROL,
+    MONITORING,
+    RESTORE_DRILL,
 ];
 
 /// Whether `id` names a claim.

@@ -28,7 +28,7 @@ impl Scenario for DatabasePasswordKeptSecret {
         "database-password-kept-secret"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -53,7 +53,7 @@ impl Scenario for DatabasePortBoundToLoopback {
         "database-port-bound-to-loopback"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -11,7 +11,7 @@ use harness::Scenario;
 pub use database_password_kept_secret::DatabasePasswordKeptSecret;
 pub use database_port_bound_to_loopback::DatabasePortBoundToLoopback;
 
-pub const CLAIM: &str = "access_control";
+pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::ACCESS_CONTROL;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![

@@ -26,7 +26,7 @@ impl Scenario for BackupTargetFull {
         "backup-target-full"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

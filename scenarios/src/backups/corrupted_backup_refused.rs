@@ -30,7 +30,7 @@ impl Scenario for CorruptedBackupRefused {
         "corrupted-backup-refused"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -28,7 +28,7 @@ impl Scenario for OwnScriptsRoundTrip {
         "own-scripts-round-trip"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -21,7 +21,7 @@ impl Scenario for PgDumpRoundTrip {
         "pg-dump-round-trip"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -30,7 +30,7 @@ impl Scenario for RetentionPolicyHolds {
         "retention-policy"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

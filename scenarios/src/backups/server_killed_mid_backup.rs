@@ -36,7 +36,7 @@ impl Scenario for ServerKilledMidBackup {
         "server-killed-mid-backup"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

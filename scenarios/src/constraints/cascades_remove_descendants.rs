@@ -40,7 +40,7 @@ impl Scenario for CascadesRemoveDescendants {
         "cascades-remove-descendants"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

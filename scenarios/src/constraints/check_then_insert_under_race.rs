@@ -32,7 +32,7 @@ impl Scenario for CheckThenInsertUnderRace {
         "check-then-insert-under-race"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -39,7 +39,7 @@ impl Scenario for ConstraintsRejectGeneratedViolations {
         "constraints-reject-generated-violations"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -16,7 +16,7 @@ impl Scenario for ExpectedConstraintsExist {
         "expected-constraints-exist"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

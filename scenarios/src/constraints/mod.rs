@@ -23,7 +23,7 @@ pub use constraints_reject_generated_violations::ConstraintsRejectGeneratedViola
 pub use expected_constraints_exist::ExpectedConstraintsExist;
 pub use unique_keys_under_race::UniqueKeysUnderRace;
 
-pub const CLAIM: &str = "constraints";
+pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::CONSTRAINTS;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![

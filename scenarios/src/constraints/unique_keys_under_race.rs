@@ -26,7 +26,7 @@ impl Scenario for UniqueKeysUnderRace {
         "unique-keys-under-race"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -26,7 +26,7 @@ impl Scenario for ExpectedIndexUsedAtScale {
         "expected-index-used-at-scale"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -23,7 +23,7 @@ impl Scenario for LatencyGrowsLikeAnIndexLookup {
         "latency-grows-like-an-index-lookup"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -33,7 +33,7 @@ impl Scenario for LintScenario {
         self.rule.id()
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -20,7 +20,7 @@ impl Scenario for UpDownRoundTrip {
         "up-down-round-trip"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

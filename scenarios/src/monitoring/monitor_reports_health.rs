@@ -23,7 +23,7 @@ impl Scenario for MonitorReportsHealth {
         "monitor-reports-health"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

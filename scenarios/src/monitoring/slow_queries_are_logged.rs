@@ -27,7 +27,7 @@ impl Scenario for SlowQueriesAreLogged {
         "slow-queries-are-logged"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

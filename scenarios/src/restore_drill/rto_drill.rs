@@ -43,7 +43,7 @@ impl Scenario for RtoDrill {
         "rto-drill"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -46,7 +46,7 @@ impl Scenario for AcknowledgedCommitsSurviveCrash {
         "acknowledged-commits-survive-crash"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

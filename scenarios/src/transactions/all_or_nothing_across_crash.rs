@@ -20,7 +20,7 @@ impl Scenario for AllOrNothingAcrossCrash {
         "all-or-nothing-across-crash"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -21,7 +21,7 @@ impl Scenario for AllOrNothingUnderFaults {
         "all-or-nothing-under-faults"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -67,7 +67,7 @@ impl Scenario for IsolationLevelsHold {
         "isolation-levels-hold"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -33,7 +33,7 @@ impl Scenario for NoLostUpdates {
         "no-lost-updates"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

@@ -42,7 +42,7 @@ impl Scenario for RandomFaultSchedules {
         "random-fault-schedules"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 

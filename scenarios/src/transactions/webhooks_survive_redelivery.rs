@@ -70,7 +70,7 @@ impl Scenario for WebhooksSurviveRedelivery {
         "webhooks-survive-redelivery"
     }
 
-    fn claim(&self) -> &'static str {
+    fn claim(&self) -> &'static harness::runner::ClaimSpec {
         super::CLAIM
     }
 
