@@ -1,10 +1,11 @@
-//! Running a subject's own commands (migrations, backup, restore and monitoring scripts)
-//! against a disposable database: `sh -c` in the subject's directory, with the database's
-//! `PG*` variables and `DATABASE_URL`, the server's client tools first on `PATH`, a
-//! deadline after which the whole process group is killed, and the output captured.
+//! Running programs to their end: the one runner every subprocess goes through (stdin
+//! closed, output captured, a process group of its own killed whole at the deadline), and
+//! the subject's own commands (migrations, backup, restore and monitoring scripts) against
+//! a disposable database: `sh -c` in the subject's directory, with the database's `PG*`
+//! variables and `DATABASE_URL`, the server's client tools first on `PATH`.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::backend::{ConnInfo, PgTools};
@@ -20,11 +21,11 @@ pub struct SubjectCommand {
     deadline: Duration,
 }
 
-/// What a command did.
+/// What a program did.
 #[derive(Debug, Clone)]
 pub struct CommandOutput {
-    /// The exit code; `None` when it was killed (by a signal or the deadline).
-    pub code: Option<i32>,
+    /// How it ended; `None` when it was killed at its deadline.
+    pub status: Option<ExitStatus>,
     pub stdout: String,
     pub stderr: String,
     pub elapsed: Duration,
@@ -32,24 +33,83 @@ pub struct CommandOutput {
 }
 
 impl CommandOutput {
-    pub fn succeeded(&self) -> bool {
-        self.code == Some(0)
+    /// The exit code; `None` when it was killed (by a signal or the deadline).
+    pub fn code(&self) -> Option<i32> {
+        self.status.and_then(|s| s.code())
     }
 
-    /// "exited with 1", "killed after the 60 s deadline"…
+    pub fn succeeded(&self) -> bool {
+        self.code() == Some(0)
+    }
+
+    /// "exited with 1", "was killed by signal 9", "was killed at its deadline".
     pub fn outcome(&self) -> String {
-        match (self.code, self.timed_out) {
-            (_, true) => "was killed at its deadline".to_owned(),
-            (Some(code), _) => format!("exited with {code}"),
-            (None, _) => "was killed by a signal".to_owned(),
+        use std::os::unix::process::ExitStatusExt;
+        match self.status {
+            None => "was killed at its deadline".to_owned(),
+            Some(status) => match (status.code(), status.signal()) {
+                (Some(code), _) => format!("exited with {code}"),
+                (None, Some(signal)) => format!("was killed by signal {signal}"),
+                (None, None) => "ended without a status".to_owned(),
+            },
         }
     }
 
-    /// The last `lines` lines of stderr then stdout, for evidence.
+    /// The last `lines` non-empty lines of stderr, then stdout, one per line.
     pub fn tail(&self, lines: usize) -> String {
-        let text = format!("{}{}", self.stderr, self.stdout);
-        let all: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-        all[all.len().saturating_sub(lines)..].join("\n")
+        self.last_lines(lines).join("\n")
+    }
+
+    /// The last `lines` non-empty lines of stderr, then stdout.
+    pub fn last_lines(&self, lines: usize) -> Vec<&str> {
+        let all: Vec<&str> = self
+            .stderr
+            .lines()
+            .chain(self.stdout.lines())
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        all[all.len().saturating_sub(lines)..].to_vec()
+    }
+}
+
+/// Runs `cmd` to its end: stdin closed, output captured, in a process group of its own
+/// that is killed whole when `deadline` passes (the output is then lost). An error only
+/// when the program could not be started or waited for.
+pub async fn run_to_end(
+    mut cmd: tokio::process::Command,
+    deadline: Duration,
+) -> std::io::Result<CommandOutput> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    GroupKill::isolate(&mut cmd);
+    let started = Instant::now();
+    let child = cmd.spawn()?;
+    let group = GroupKill::arm(&child);
+    match tokio::time::timeout(deadline, child.wait_with_output()).await {
+        Ok(output) => {
+            group.disarm();
+            let output = output?;
+            Ok(CommandOutput {
+                status: Some(output.status),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+                elapsed: started.elapsed(),
+                timed_out: false,
+            })
+        }
+        Err(_) => {
+            drop(group);
+            Ok(CommandOutput {
+                status: None,
+                stdout: String::new(),
+                stderr: String::new(),
+                elapsed: started.elapsed(),
+                timed_out: true,
+            })
+        }
     }
 }
 
@@ -95,13 +155,13 @@ impl SubjectCommand {
 
     /// Runs the command; an error only when it could not be started at all.
     pub async fn run(&self) -> std::io::Result<CommandOutput> {
+        run_to_end(self.build()?, self.deadline).await
+    }
+
+    /// The `sh -c` process, its environment and `PATH` set.
+    fn build(&self) -> std::io::Result<tokio::process::Command> {
         let mut cmd = tokio::process::Command::new("sh");
         cmd.arg("-c").arg(&self.command).current_dir(&self.workdir);
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
-        GroupKill::isolate(&mut cmd);
         for (key, value) in &self.env {
             cmd.env(key, value);
         }
@@ -113,32 +173,7 @@ impl SubjectCommand {
             .map_err(std::io::Error::other)?;
             cmd.env("PATH", joined);
         }
-        let started = Instant::now();
-        let child = cmd.spawn()?;
-        let group = GroupKill::arm(&child);
-        match tokio::time::timeout(self.deadline, child.wait_with_output()).await {
-            Ok(output) => {
-                group.disarm();
-                let output = output?;
-                Ok(CommandOutput {
-                    code: output.status.code(),
-                    stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                    stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-                    elapsed: started.elapsed(),
-                    timed_out: false,
-                })
-            }
-            Err(_) => {
-                drop(group);
-                Ok(CommandOutput {
-                    code: None,
-                    stdout: String::new(),
-                    stderr: String::new(),
-                    elapsed: started.elapsed(),
-                    timed_out: true,
-                })
-            }
-        }
+        Ok(cmd)
     }
 }
 
@@ -153,7 +188,7 @@ mod tests {
             .run()
             .await
             .unwrap();
-        assert_eq!(ok.code, Some(3));
+        assert_eq!(ok.code(), Some(3));
         assert_eq!(ok.stdout.trim(), "hello");
         assert_eq!(ok.tail(5), "oops\nhello");
         assert_eq!(ok.outcome(), "exited with 3");

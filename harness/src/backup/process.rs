@@ -1,13 +1,14 @@
-//! Running a client program or a subject's command to completion under a deadline, with
-//! its output kept for the evidence and its exit status as the only verdict.
+//! A client program or a subject's command judged by its exit status: the harness's one
+//! runner ([`crate::command::run_to_end`]), with what failed put into a [`BackupError`]
+//! and the output kept for the evidence.
 
-use std::process::{ExitStatus, Stdio};
-use std::time::{Duration, Instant};
+use std::process::ExitStatus;
+use std::time::Duration;
 
 use tokio::process::Command;
 
 use super::BackupError;
-use crate::process_group::GroupKill;
+use crate::command::{run_to_end, CommandOutput};
 
 /// How many lines of a program's output the evidence keeps.
 const OUTPUT_LINES: usize = 12;
@@ -32,7 +33,14 @@ impl Finished {
 
     /// "exited with 1", "was killed by signal 9".
     pub fn describe_status(&self) -> String {
-        describe(self.status)
+        CommandOutput {
+            status: Some(self.status),
+            stdout: String::new(),
+            stderr: String::new(),
+            elapsed: self.elapsed,
+            timed_out: false,
+        }
+        .outcome()
     }
 
     /// The error for a run that did not succeed.
@@ -47,91 +55,50 @@ impl Finished {
     }
 }
 
-/// Runs `cmd` (stdin closed, output captured) until it exits or `deadline` passes; a
-/// program still running at the deadline is killed with its whole process group and
-/// reported as timed out.
+/// Runs `cmd` until it exits or `deadline` passes; a program still running at the
+/// deadline is killed with its whole process group and reported as timed out.
 pub async fn run(
-    mut cmd: Command,
+    cmd: Command,
     program: &str,
     what: &str,
     deadline: Duration,
 ) -> Result<Finished, BackupError> {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let started = Instant::now();
-    let child = GroupKill::isolate(&mut cmd)
-        .spawn()
+    let ran = run_to_end(cmd, deadline)
+        .await
         .map_err(|source| BackupError::Spawn {
             program: program.to_owned(),
             source,
         })?;
-    let group = GroupKill::arm(&child);
-    let output = match tokio::time::timeout(deadline, child.wait_with_output()).await {
-        Err(_) => {
-            drop(group);
-            return Err(BackupError::TimedOut {
-                what: what.to_owned(),
-                program: program.to_owned(),
-                seconds: deadline.as_secs(),
-            });
-        }
-        Ok(Err(e)) => return Err(BackupError::io(format!("wait for `{program}`"), e)),
-        Ok(Ok(output)) => {
-            group.disarm();
-            output
-        }
+    finished(ran, program, what, deadline)
+}
+
+/// A run's output as a [`Finished`], or the timeout it came to.
+pub fn finished(
+    ran: CommandOutput,
+    program: &str,
+    what: &str,
+    deadline: Duration,
+) -> Result<Finished, BackupError> {
+    let Some(status) = ran.status else {
+        return Err(BackupError::TimedOut {
+            what: what.to_owned(),
+            program: program.to_owned(),
+            seconds: deadline.as_secs(),
+        });
     };
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let mut text = stderr.clone();
-    if !stdout.trim().is_empty() {
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        text.push_str(&stdout);
-    }
     Ok(Finished {
         program: program.to_owned(),
-        status: output.status,
-        output: tail(&text, OUTPUT_LINES),
-        stdout,
-        stderr,
-        elapsed: started.elapsed(),
+        status,
+        output: ran.last_lines(OUTPUT_LINES).join(" | "),
+        stdout: ran.stdout,
+        stderr: ran.stderr,
+        elapsed: ran.elapsed,
     })
-}
-
-/// The last `lines` non-empty lines of `text`, joined with " | ".
-pub fn tail(text: &str, lines: usize) -> String {
-    let kept: Vec<&str> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let start = kept.len().saturating_sub(lines);
-    kept[start..].join(" | ")
-}
-
-/// "exited with 1", "was killed by signal 9".
-pub fn describe(status: ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("exited with {code}"),
-        (None, Some(signal)) => format!("was killed by signal {signal}"),
-        (None, None) => "ended without a status".to_owned(),
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tails_keep_the_last_non_empty_lines() {
-        assert_eq!(tail("a\n\nb\nc\n", 2), "b | c");
-        assert_eq!(tail("", 3), "");
-    }
 
     #[tokio::test]
     async fn exit_status_is_the_verdict() {

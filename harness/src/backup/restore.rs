@@ -11,6 +11,8 @@ use crate::backend::{ConnInfo, PgTools};
 
 /// How long one pg_restore may run.
 const RESTORE_DEADLINE: Duration = Duration::from_secs(3600);
+/// Reading an archive's table of contents is quick, however large the archive.
+const LIST_DEADLINE: Duration = Duration::from_secs(120);
 
 /// How to restore.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,35 +107,20 @@ pub async fn restore(
 /// them.
 pub async fn list(tools: &PgTools, backup: &Path) -> Result<usize, BackupError> {
     let what = format!("list {}", backup.display());
-    let output = tokio::process::Command::new(tools.program("pg_restore"))
-        .arg("--list")
-        .arg(backup)
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|source| BackupError::Spawn {
-            program: "pg_restore".into(),
-            source,
-        })?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    if !output.status.success() {
-        let stderr = process::tail(&String::from_utf8_lossy(&output.stderr), 12);
-        if let Some(detail) = not_an_archive(&stderr) {
+    let mut cmd = tokio::process::Command::new(tools.program("pg_restore"));
+    cmd.arg("--list").arg(backup);
+    let finished = process::run(cmd, "pg_restore --list", &what, LIST_DEADLINE).await?;
+    if !finished.success() {
+        if let Some(detail) = not_an_archive(&finished.stderr) {
             return Err(BackupError::NotAnArchive {
                 path: backup.to_owned(),
                 detail,
             });
         }
-        return Err(BackupError::Failed {
-            what,
-            program: "pg_restore --list".into(),
-            status: process::describe(output.status),
-            output: stderr,
-            partial_bytes: None,
-        });
+        return Err(finished.into_error(what, None));
     }
-    Ok(stdout
+    Ok(finished
+        .stdout
         .lines()
         .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
         .count())

@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::process::{self, Finished};
 use super::{age, BackupError};
 use crate::backend::{ConnInfo, PgTools};
+use crate::command::SubjectCommand;
 use crate::subject::Subject;
 
 /// How long one of the subject's commands may run.
@@ -107,25 +108,20 @@ impl SubjectTools {
         backup_file: Option<&Path>,
     ) -> Result<CommandRun, BackupError> {
         let before = entries(backup_dir)?;
-        let mut cmd = tokio::process::Command::new("sh");
-        cmd.arg("-c")
-            .arg(command)
-            .current_dir(&self.workdir)
-            .envs(target.env())
-            .env("BACKUP_DIR", backup_dir);
+        let mut cmd = SubjectCommand::new(command, &self.workdir)
+            .with_database(target)
+            .with_tools(self.tools.as_ref())
+            .with_env("BACKUP_DIR", backup_dir.display().to_string())
+            .with_deadline(COMMAND_DEADLINE);
         if let Some(file) = backup_file {
-            cmd.env("BACKUP_FILE", file);
+            cmd = cmd.with_env("BACKUP_FILE", file.display().to_string());
         }
-        if let Some(tools) = &self.tools {
-            let path = std::env::var_os("PATH").unwrap_or_default();
-            let mut dirs = vec![tools.bin_dir.clone()];
-            dirs.extend(std::env::split_paths(&path));
-            if let Ok(joined) = std::env::join_paths(dirs) {
-                cmd.env("PATH", joined);
-            }
-        }
-        let what = format!("run `{command}`");
-        let finished = process::run(cmd, command, &what, COMMAND_DEADLINE).await?;
+        let ran = cmd.run().await.map_err(|source| BackupError::Spawn {
+            program: command.to_owned(),
+            source,
+        })?;
+        let finished =
+            process::finished(ran, command, &format!("run `{command}`"), COMMAND_DEADLINE)?;
         let after = entries(backup_dir)?;
         Ok(CommandRun {
             command: command.to_owned(),
