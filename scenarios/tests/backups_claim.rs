@@ -388,3 +388,35 @@ async fn a_restore_that_restores_nothing_and_exits_0_is_refuted_not_an_input_err
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_refuted_when_every_backup_gets_the_same_name() {
+    // a script that always writes instantviz.dump keeps one backup, whatever its policy
+    let dir = mutant(&[(
+        BACKUP,
+        "name=\"instantviz_$(date -u +%Y%m%dT%H%M%S.%NZ).dump\"",
+        "name=\"instantviz_latest.dump\"",
+    )]);
+    let scorecard = run(dir.path(), RetentionPolicyHolds).await;
+    assert_claim(&scorecard, CLAIM, Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "retention-policy");
+    assert!(
+        evidence.contains("each run replaces the one before"),
+        "{evidence}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retention_holds_for_backups_named_to_the_second() {
+    // several runs within one second write the same name: each dated run has its own
+    // directory, and its name is rewritten to the date it stands for
+    let dir = mutant(&[(
+        BACKUP,
+        "name=\"instantviz_$(date -u +%Y%m%dT%H%M%S.%NZ).dump\"",
+        "name=\"instantviz_$(date -u +%Y%m%d_%H%M%S).dump\"",
+    )]);
+    let scorecard = run(dir.path(), RetentionPolicyHolds).await;
+    assert_claim(&scorecard, CLAIM, Status::Proven);
+    let evidence = evidence_text(&scorecard, CLAIM, "retention-policy");
+    assert!(evidence.contains("`%Y%m%d_%H%M%S` (UTC)"), "{evidence}");
+}

@@ -46,6 +46,47 @@ async fn a_monitor_that_stays_green_during_an_outage_is_refuted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_monitor_that_does_not_notice_a_missing_backup_is_refuted() {
+    let dir = copy_subject(INSTANTVIZ);
+    edit(
+        dir.path(),
+        "infra/scripts/monitor-database.sh",
+        "echo \"WARNING: no backup in $BACKUP_DIR\"",
+        "echo \"backups: none yet\"",
+    );
+    let scorecard = verify_dir(dir.path(), &[CLAIM]).await;
+    assert_scenario(&scorecard, CLAIM, "monitor-reports-health", Status::Refuted);
+    let evidence = evidence_text(&scorecard, CLAIM, "monitor-reports-health");
+    assert!(evidence.contains("warns of nothing"), "{evidence}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn monitoring_settings_in_the_compose_command_are_applied() {
+    // the report's Docker habit: no postgresql.conf, the settings on the server's command
+    // line; a mutant that sets log_min_duration_statement there is logged, one without is not
+    let dir = copy_subject(INSTANTVIZ);
+    edit(
+        dir.path(),
+        "readiness.toml",
+        "postgresql_conf = \"infra/postgresql.conf\"\n",
+        "",
+    );
+    edit(
+        dir.path(),
+        "infra/docker-compose.yml",
+        "command: postgres -c config_file=/etc/postgresql/postgresql.conf",
+        "command: [\"postgres\", \"-c\", \"log_connections=on\", \"-c\", \"log_min_duration_statement=${SLOW_MS:-400}\"]",
+    );
+    let scorecard = verify_dir(dir.path(), &[CLAIM]).await;
+    assert_scenario(&scorecard, CLAIM, "slow-queries-are-logged", Status::Proven);
+    let evidence = evidence_text(&scorecard, CLAIM, "slow-queries-are-logged");
+    assert!(
+        evidence.contains("400 (from compose `command:`)"),
+        "{evidence}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_query_logging_turned_off_is_refuted() {
     let dir = copy_subject(INSTANTVIZ);
     edit(
