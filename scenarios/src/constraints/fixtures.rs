@@ -183,9 +183,21 @@ impl Parents {
         tables: &[String],
         per_table: u64,
     ) -> Result<Parents, ScenarioError> {
+        Parents::insert_numbered(conn, schema, tables, per_table, 0).await
+    }
+
+    /// [`Parents::insert`], the plain rows numbered from `first` (so that rows made by
+    /// several calls stay distinct).
+    pub async fn insert_numbered(
+        conn: &mut PgConnection,
+        schema: &Schema,
+        tables: &[String],
+        per_table: u64,
+        first: u64,
+    ) -> Result<Parents, ScenarioError> {
         let order = reference_order(schema, &ancestors(schema, tables))?;
         let mut rows: HashMap<String, Vec<KeyedRow>> = HashMap::new();
-        let mut n = 0;
+        let mut n = first;
         for table in &order {
             let returning = key_columns(schema, table);
             // as many rows as any table has references to this one, so that each can
