@@ -63,6 +63,10 @@ pub struct Point {
 pub struct Curve {
     pub query: String,
     pub points: Vec<Point>,
+    /// Scales (users) measured but left out of the curve: there the plan does not use the
+    /// expected index, whose table is small enough that a full read is the right plan.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_out: Vec<u64>,
 }
 
 impl Curve {
@@ -70,6 +74,7 @@ impl Curve {
         Curve {
             query: query.into(),
             points: Vec::new(),
+            left_out: Vec::new(),
         }
     }
 
@@ -117,6 +122,15 @@ impl Curve {
             .join(", ");
         if let Some(slope) = self.slope() {
             let _ = write!(out, " (slope {slope:.2})");
+        }
+        if !self.left_out.is_empty() {
+            let left: Vec<String> = self.left_out.iter().map(|u| scale_label(*u)).collect();
+            let separator = if out.is_empty() { "" } else { "; " };
+            let _ = write!(
+                out,
+                "{separator}left out at {}, where the planner rightly reads its small table in full instead of the index",
+                left.join(", ")
+            );
         }
         out
     }
@@ -202,6 +216,7 @@ mod tests {
                     runs: 9,
                 })
                 .collect(),
+            left_out: Vec::new(),
         }
     }
 
@@ -232,6 +247,21 @@ mod tests {
             lookup.describe(),
             "1k: 0.030 ms, 10k: 0.034 ms, 100k: 0.041 ms (slope 0.07)"
         );
+    }
+
+    #[test]
+    fn scales_left_out_are_named_and_do_not_count() {
+        let mut gin = curve(&[(5_000, 0.37), (20_000, 0.62)]);
+        gin.left_out.push(1_000);
+        assert!(!gin.grows_with_table());
+        assert_eq!(
+            gin.describe(),
+            "5k: 0.370 ms, 20k: 0.620 ms (slope 0.37); left out at 1k, where the planner rightly reads its small table in full instead of the index"
+        );
+        let mut none = curve(&[]);
+        none.left_out = vec![1_000, 5_000];
+        assert_eq!(none.slope(), None);
+        assert!(none.describe().starts_with("left out at 1k, 5k"));
     }
 
     #[test]

@@ -150,7 +150,7 @@ async fn sql_flows_alone_are_checked_at_every_fault_point() {
     );
     let evidence = evidence_text(&scorecard, CLAIM, "all-or-nothing-under-faults");
     assert!(
-        evidence.contains("16 (4 fault points of 1 flows × 4 faults)"),
+        evidence.contains("16 (4 fault points of 1 flow × 4 faults)"),
         "{evidence}"
     );
 }

@@ -172,6 +172,7 @@ mod tests {
                     runs: 9,
                 })
                 .collect(),
+            left_out: Vec::new(),
         }
     }
 

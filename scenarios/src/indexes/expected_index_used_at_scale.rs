@@ -148,16 +148,15 @@ fn problems(
         ));
     } else if let Some(index) = &query.expect_index {
         let used = probe.explained.root.indexes();
-        let small = at.rows_under(index);
         if used.iter().any(|u| at.is_or_partition_of(u, index)) {
             if !probe.explained.root.uses_index(index) {
                 notes.push(format!("uses {index} through its partitions' indexes"));
             }
-        } else if small <= threshold as f64 {
-            // planners rightly read a small table in full rather than walk an index
+        } else if at.passed_over_on_small_table(index, &used, threshold) {
             judged = false;
             notes.push(format!(
-                "does not use {index}, whose table has {small:.0} rows (at most {threshold}): not judged at this scale"
+                "does not use {index}, whose table has {:.0} rows (at most {threshold}): not judged at this scale",
+                at.rows_under(index)
             ));
         } else {
             match used.iter().find(|u| at.leads_like(u, index)) {

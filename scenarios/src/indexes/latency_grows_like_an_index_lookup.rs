@@ -80,17 +80,25 @@ impl Scenario for LatencyGrowsLikeAnIndexLookup {
             .filter(|c| c.slope().is_none())
             .map(|c| c.query.as_str())
             .collect();
-        if growing.is_empty() && !flat.is_empty() {
+        let judged = curves.len() - flat.len();
+        if judged == 0 {
             evidence.summary = format!(
-                "no growth curve could be fitted for {} (fewer than two distinct table sizes measured)",
+                "no growth curve could be fitted for {} (fewer than two scales at which the plan uses its index): measure larger scales",
                 flat.join(", ")
             );
             return Ok(Outcome::not_proven(evidence));
         }
         if growing.is_empty() {
+            let not_judged = if flat.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; not judged: {} (fewer than two scales at which the plan uses its index)",
+                    flat.join(", ")
+                )
+            };
             evidence.summary = format!(
-                "all {} main queries grow like index lookups from {} to {} users (largest slope {:.2})",
-                curves.len(),
+                "all {judged} main queries grow like index lookups from {} to {} users (largest slope {:.2}){not_judged}",
                 scale_label(scales[0]),
                 scale_label(*scales.last().expect("two scales")),
                 curves
