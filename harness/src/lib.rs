@@ -16,6 +16,7 @@ pub mod growth;
 pub mod integrity;
 pub mod invariants;
 pub mod isolation;
+pub mod locks;
 pub mod manifest;
 pub mod migrate;
 pub mod names;
@@ -34,6 +35,7 @@ pub mod seed;
 pub mod skip;
 pub mod subject;
 pub mod template;
+pub mod wait;
 
 pub use backend::{Backend, BackendKind, Server, ServerProfile};
 pub use evidence::{Evidence, Outcome, Status};

@@ -42,6 +42,7 @@ impl Drop for GroupKill {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wait::Patience;
     use std::time::Duration;
 
     #[tokio::test]
@@ -54,20 +55,18 @@ mod tests {
         let mut child = GroupKill::isolate(&mut cmd).spawn().unwrap();
         let guard = GroupKill::arm(&child);
         let mut grandchild = None;
-        for _ in 0..200 {
+        let mut patience = Patience::new(Duration::from_secs(10), Duration::from_millis(10));
+        while grandchild.is_none() && patience.another_look().await {
             if let Ok(text) = std::fs::read_to_string(&pidfile) {
-                if let Ok(pid) = text.trim().parse::<i32>() {
-                    grandchild = Some(Pid::from_raw(pid));
-                    break;
-                }
+                grandchild = text.trim().parse::<i32>().ok().map(Pid::from_raw);
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
         }
         let grandchild = grandchild.expect("the shell started its sleep");
         drop(guard);
         let _ = child.wait().await;
         let mut gone = false;
-        for _ in 0..200 {
+        let mut patience = Patience::new(Duration::from_secs(10), Duration::from_millis(10));
+        while patience.another_look().await {
             // reparented to init when the shell died: gone once reaped, or a zombie
             let stat = std::fs::read_to_string(format!("/proc/{grandchild}/stat"));
             let zombie = stat.is_ok_and(|s| {
@@ -79,7 +78,6 @@ mod tests {
                 gone = true;
                 break;
             }
-            tokio::time::sleep(Duration::from_millis(10)).await;
         }
         assert!(
             gone,

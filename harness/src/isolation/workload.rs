@@ -16,6 +16,7 @@ use super::anomaly::IsolationLevel;
 use super::history::{History, Key, Mop, TxnOutcome};
 use crate::backend::ConnInfo;
 use crate::proxy::FaultProxy;
+use crate::wait::Patience;
 
 /// The workload's table, created in the database it is given.
 pub const TABLE: &str = "readiness_lists";
@@ -234,7 +235,7 @@ async fn connect(
     conn: &ConnInfo,
     shared: &Shared,
 ) -> Result<PgConnection, WorkloadError> {
-    let deadline = tokio::time::Instant::now() + CONNECT_PATIENCE;
+    let mut patience = Patience::new(CONNECT_PATIENCE, Duration::from_millis(10));
     loop {
         let attempt = tokio::time::Instant::now();
         let connected = PgConnection::connect_with(&conn.options()).await;
@@ -247,10 +248,10 @@ async fn connect(
                 let _ = c.execute("SET deadlock_timeout = '20ms'").await;
                 return Ok(c);
             }
-            Err(source) if tokio::time::Instant::now() >= deadline => {
+            Err(source) if !patience.another_look().await => {
                 return Err(WorkloadError::Connect { client, source })
             }
-            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            Err(_) => {}
         }
     }
 }

@@ -8,6 +8,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::*;
+use crate::wait::Patience;
 
 /// An echo server that counts the bytes it received.
 struct Echo {
@@ -71,11 +72,13 @@ async fn round_trip(client: &mut TcpStream, message: &[u8]) -> std::io::Result<V
 }
 
 async fn wait_for(what: &str, condition: impl Fn() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(5)).await;
+    let mut patience = Patience::new(Duration::from_secs(5), Duration::from_millis(5));
+    while patience.another_look().await {
+        if condition() {
+            return;
+        }
     }
+    panic!("timed out waiting for {what}");
 }
 
 #[tokio::test]

@@ -7,13 +7,14 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use harness::manifest::SqlFlow;
 use harness::rowgen::family::{Family, Written};
 use harness::scenario::ScenarioError;
 use harness::subject::Subject;
 use harness::template::Database;
+use harness::wait::Patience;
 use sqlx::{Connection, Executor, PgConnection};
 
 use crate::flows::{self, AppFlows, NoFaults, Signup};
@@ -158,14 +159,13 @@ impl Writers {
 
     /// Waits until `n` writes committed; false when `timeout` passed first.
     pub async fn wait_for(&self, n: u64, timeout: Duration) -> bool {
-        let started = Instant::now();
-        while self.committed() < n {
-            if started.elapsed() > timeout {
-                return false;
+        let mut patience = Patience::new(timeout, Duration::from_millis(5));
+        while patience.another_look().await {
+            if self.committed() >= n {
+                return true;
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        true
+        false
     }
 
     /// Stops every writer and reports, with the receipts of what committed.

@@ -4,12 +4,14 @@
 //! read before its write, it read before the other wrote).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
+use harness::locks::{self, Sessions};
 use harness::rowgen::Value;
 use harness::scenario::ScenarioError;
 use harness::template::Database;
+use harness::wait::Patience;
 use sqlx::PgConnection;
 use tokio::sync::Barrier;
 
@@ -138,23 +140,19 @@ async fn wait_for_writers(
     pids: &[i32],
     finished: &AtomicUsize,
 ) -> Result<bool, ScenarioError> {
-    let started = Instant::now();
-    loop {
-        let waiting: i64 = sqlx::query_scalar(
-            "SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND pid = ANY($1)",
-        )
-        .bind(pids)
-        .fetch_one(&mut *gate)
-        .await
-        .map_err(|e| ScenarioError::sql("watch the gate", e))?;
+    let mut patience = Patience::new(GATE_PATIENCE, Duration::from_millis(1));
+    while patience.another_look().await {
+        let waiting = locks::waiting_on_a_lock(gate, Sessions::These(pids))
+            .await
+            .map_err(|e| ScenarioError::sql("watch the gate", e))?;
         if waiting >= 2 {
             return Ok(true);
         }
-        if finished.load(Ordering::SeqCst) > 0 || started.elapsed() > GATE_PATIENCE {
+        if finished.load(Ordering::SeqCst) > 0 {
             return Ok(false);
         }
-        tokio::time::sleep(Duration::from_millis(1)).await;
     }
+    Ok(false)
 }
 
 /// Why rounds without a lost race prove nothing: no gated round had both writes in flight,

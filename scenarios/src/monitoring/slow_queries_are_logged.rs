@@ -3,11 +3,12 @@
 //! the subject's postgresql.conf logging settings writes both into its log (and counts the
 //! query in pg_stat_statements when the file preloads it).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use harness::configfiles::settings;
 use harness::scenario::{Context, ScenarioError};
+use harness::wait::Patience;
 use harness::{Evidence, Outcome, Scenario, ServerProfile};
 use sqlx::{Connection, Executor, PgConnection};
 
@@ -102,8 +103,9 @@ impl Scenario for SlowQueriesAreLogged {
         let connections_claimed = value("log_connections").is_some_and(is_on);
         // the log is written by another process, and a container's comes through the
         // Docker API: read it until it shows what is expected, or the patience runs out
-        let deadline = Instant::now() + LOG_PATIENCE;
-        let (slow_logged, connection_logged) = loop {
+        let mut patience = Patience::new(LOG_PATIENCE, LOG_POLL);
+        let (mut slow_logged, mut connection_logged) = (false, false);
+        while patience.another_look().await {
             let Some(log) = server.log().await else {
                 evidence.summary =
                     format!("the {} backend cannot read the server log", server.kind());
@@ -115,11 +117,11 @@ impl Scenario for SlowQueriesAreLogged {
             let connection = log
                 .lines()
                 .any(|l| l.contains("connection authorized: user=readiness_app"));
-            if (slow && (connection || !connections_claimed)) || Instant::now() >= deadline {
-                break (slow, connection);
+            (slow_logged, connection_logged) = (slow, connection);
+            if slow && (connection || !connections_claimed) {
+                break;
             }
-            tokio::time::sleep(LOG_POLL).await;
-        };
+        }
         evidence.push_observation(
             "slow query",
             format!(

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use harness::proxy::Direction;
 use harness::scenario::ScenarioError;
+use harness::wait::Patience;
 use sqlx::PgConnection;
 
 use super::rig::Rig;
@@ -164,23 +165,19 @@ async fn terminate(rig: &Rig, conn: &mut PgConnection) -> Result<(), ScenarioErr
             "pg_terminate_backend({pid}) returned false"
         )));
     }
-    let started = Instant::now();
-    loop {
+    let mut patience = Patience::new(TERMINATE_WAIT, Duration::from_millis(5));
+    while patience.another_look().await {
         let alive: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1")
             .bind(pid)
             .fetch_one(&mut admin)
             .await
             .map_err(|e| failed(format!("watch backend {pid} end: {e}")))?;
         if alive == 0 {
-            break;
+            let _ = sqlx::Connection::close(admin).await;
+            return Ok(());
         }
-        if started.elapsed() > TERMINATE_WAIT {
-            return Err(failed(format!(
-                "backend {pid} still alive after {TERMINATE_WAIT:?}"
-            )));
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    let _ = sqlx::Connection::close(admin).await;
-    Ok(())
+    Err(failed(format!(
+        "backend {pid} still alive after {TERMINATE_WAIT:?}"
+    )))
 }

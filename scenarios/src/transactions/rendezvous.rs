@@ -9,9 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use harness::locks::{self, Sessions};
+use harness::wait::Patience;
 use sqlx::PgConnection;
 use tokio::sync::Notify;
-use tokio::time::Instant;
 
 use crate::flows::{FaultPoints, Flow, FlowError};
 
@@ -21,12 +22,6 @@ const PATIENCE: Duration = Duration::from_secs(10);
 
 /// How often the first arrival looks for the others.
 const POLL: Duration = Duration::from_millis(2);
-
-/// Other sessions of this database waiting for a lock: flows that cannot arrive until
-/// someone who has arrived goes on.
-const BLOCKED: &str = "SELECT count(DISTINCT l.pid) FROM pg_locks l \
-     JOIN pg_stat_activity a ON a.pid = l.pid \
-     WHERE NOT l.granted AND a.datname = current_database() AND l.pid <> pg_backend_pid()";
 
 #[derive(Debug)]
 pub struct Rendezvous {
@@ -60,28 +55,27 @@ impl Rendezvous {
             self.release();
             return Ok(());
         }
-        let deadline = Instant::now() + PATIENCE;
         if arrived > 1 {
-            let _ = tokio::time::timeout_at(deadline, released).await;
+            let _ = tokio::time::timeout(PATIENCE, released).await;
             return Ok(());
         }
-        let watched = self.watch(conn, deadline).await;
+        let watched = self.watch(conn).await;
         self.release();
         watched
     }
 
     /// The first arrival's wait: until everyone has arrived or is blocked.
-    async fn watch(&self, conn: &mut PgConnection, deadline: Instant) -> Result<(), sqlx::Error> {
-        while Instant::now() < deadline {
+    async fn watch(&self, conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+        let mut patience = Patience::new(PATIENCE, POLL);
+        while patience.another_look().await {
             let arrived = self.arrived.load(Ordering::SeqCst);
             if arrived >= self.expected {
                 return Ok(());
             }
-            let blocked: i64 = sqlx::query_scalar(BLOCKED).fetch_one(&mut *conn).await?;
-            if arrived + usize::try_from(blocked).unwrap_or(0) >= self.expected {
+            let blocked = locks::waiting_on_a_lock(conn, Sessions::OthersOfThisDatabase).await?;
+            if arrived + blocked >= self.expected {
                 return Ok(());
             }
-            tokio::time::sleep(POLL).await;
         }
         Ok(())
     }

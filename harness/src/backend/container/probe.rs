@@ -3,7 +3,7 @@
 //! version is known (for client tools and for `--pg` matrices).
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use testcontainers::bollard::models::ContainerCreateBody;
 use testcontainers::bollard::query_parameters::CreateContainerOptionsBuilder;
@@ -14,6 +14,7 @@ use crate::backend::native::binaries;
 use crate::backend::BackendError;
 use crate::cleanup;
 use crate::names;
+use crate::wait::Patience;
 
 /// How long `postgres --version` may take, container start included.
 const PROBE_DEADLINE: Duration = Duration::from_secs(60);
@@ -86,8 +87,8 @@ async fn run_to_exit(docker: &Docker, id: &str) -> Result<i64, String> {
         .start_container(id, None)
         .await
         .map_err(|e| format!("its container did not start: {e}"))?;
-    let started = Instant::now();
-    loop {
+    let mut patience = Patience::new(PROBE_DEADLINE, Duration::from_millis(50));
+    while patience.another_look().await {
         let state = docker
             .inspect_container(id, None)
             .await
@@ -97,12 +98,9 @@ async fn run_to_exit(docker: &Docker, id: &str) -> Result<i64, String> {
         if state.running != Some(true) {
             return Ok(state.exit_code.unwrap_or(-1));
         }
-        if started.elapsed() > PROBE_DEADLINE {
-            return Err(format!(
-                "`postgres --version` did not finish within {} s",
-                PROBE_DEADLINE.as_secs()
-            ));
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    Err(format!(
+        "`postgres --version` did not finish within {} s",
+        PROBE_DEADLINE.as_secs()
+    ))
 }

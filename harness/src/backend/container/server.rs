@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use sqlx::{Connection, Executor, PgConnection};
@@ -29,6 +29,7 @@ use crate::backend::{
 use crate::cleanup::{self, Registration};
 use crate::names::{self, quote_literal};
 use crate::redact::Secret;
+use crate::wait::Patience;
 
 /// The port PostgreSQL listens on inside the container.
 const PG_PORT: u16 = 5432;
@@ -149,9 +150,9 @@ impl ContainerServer {
     /// Re-reads the published port, then connects until the server answers, the container
     /// exits, or [`READY_DEADLINE`] passes.
     async fn wait_ready(&self) -> Result<(), String> {
-        let started = Instant::now();
         let mut last_error = String::from("no attempt finished");
-        loop {
+        let mut patience = Patience::new(READY_DEADLINE, Duration::from_millis(100));
+        while patience.another_look().await {
             let state = self.inspect_state().await?;
             if !state.running {
                 return Err(format!(
@@ -175,14 +176,11 @@ impl ContainerServer {
                     Err(_) => last_error = "a connection attempt timed out".into(),
                 }
             }
-            if started.elapsed() > READY_DEADLINE {
-                return Err(format!(
-                    "it accepted no PostgreSQL connection within {} s (last attempt: {last_error})",
-                    READY_DEADLINE.as_secs()
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        Err(format!(
+            "it accepted no PostgreSQL connection within {} s (last attempt: {last_error})",
+            READY_DEADLINE.as_secs()
+        ))
     }
 
     async fn inspect_state(&self) -> Result<ContainerState, String> {
@@ -357,8 +355,8 @@ impl Server for ContainerServer {
             .kill_container(&self.id, Some(options))
             .await
             .map_err(|e| Self::failed(Fault::Kill, e.to_string()))?;
-        let started = Instant::now();
-        loop {
+        let mut patience = Patience::new(Duration::from_secs(10), Duration::from_millis(20));
+        while patience.another_look().await {
             let state = self
                 .inspect_state()
                 .await
@@ -366,14 +364,11 @@ impl Server for ContainerServer {
             if !state.running {
                 return Ok(());
             }
-            if started.elapsed() > Duration::from_secs(10) {
-                return Err(Self::failed(
-                    Fault::Kill,
-                    "the container still runs 10 s after SIGKILL",
-                ));
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        Err(Self::failed(
+            Fault::Kill,
+            "the container still runs 10 s after SIGKILL",
+        ))
     }
 
     /// Freezes every process of the container (the cgroup freezer): a hung database.

@@ -5,7 +5,7 @@ use std::fs::File;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use nix::sys::signal::{self, Signal};
 use nix::unistd::Pid;
@@ -13,6 +13,7 @@ use nix::unistd::Pid;
 use super::binaries::PgBinaries;
 use super::run_as::{self, RunAs};
 use super::scratch::PostmasterPid;
+use crate::wait::Patience;
 
 /// Everything needed to start (and restart) one postmaster.
 #[derive(Debug, Clone)]
@@ -85,9 +86,9 @@ impl Postmaster {
         spec: &PostmasterSpec,
         deadline: Duration,
     ) -> Result<(), StartFailure> {
-        let started = Instant::now();
         let pid_file = spec.data_dir.join("postmaster.pid");
-        loop {
+        let mut patience = Patience::new(deadline, Duration::from_millis(5));
+        while patience.another_look().await {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(classify_exit(
                     &status.to_string(),
@@ -99,16 +100,13 @@ impl Postmaster {
                     return Ok(());
                 }
             }
-            if started.elapsed() > deadline {
-                self.kill_all();
-                return Err(StartFailure::Fatal(format!(
-                    "not ready after {:.1} s; log: {}",
-                    deadline.as_secs_f64(),
-                    log_tail(&spec.log_file)
-                )));
-            }
-            tokio::time::sleep(Duration::from_millis(5)).await;
         }
+        self.kill_all();
+        Err(StartFailure::Fatal(format!(
+            "not ready after {:.1} s; log: {}",
+            deadline.as_secs_f64(),
+            log_tail(&spec.log_file)
+        )))
     }
 
     /// Sends `signal` to the postmaster and every process it forked.
@@ -135,12 +133,11 @@ impl Postmaster {
     /// waits up to `timeout`, then kills everything.
     pub async fn shut_down(&mut self, signal: Signal, timeout: Duration) {
         self.request_shutdown(signal);
-        let started = Instant::now();
-        while started.elapsed() < timeout {
+        let mut patience = Patience::new(timeout, Duration::from_millis(5));
+        while patience.another_look().await {
             if !self.is_running() {
                 return;
             }
-            tokio::time::sleep(Duration::from_millis(5)).await;
         }
         self.kill_all();
     }
@@ -148,12 +145,11 @@ impl Postmaster {
     /// [`Postmaster::shut_down`] for places that cannot await (`Drop`).
     pub fn shut_down_blocking(&mut self, signal: Signal, timeout: Duration) {
         self.request_shutdown(signal);
-        let started = Instant::now();
-        while started.elapsed() < timeout {
+        let mut patience = Patience::new(timeout, Duration::from_millis(5));
+        while patience.another_look_blocking() {
             if !self.is_running() {
                 return;
             }
-            std::thread::sleep(Duration::from_millis(5));
         }
         self.kill_all();
     }

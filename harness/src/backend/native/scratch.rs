@@ -3,11 +3,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use nix::sys::signal::{self, Signal};
 use nix::unistd::Pid;
 
 use super::run_as::{self, RunAs};
+use crate::wait::Patience;
 
 /// Every scratch directory's name starts with this, inside the system temp directory.
 pub const SCRATCH_PREFIX: &str = "readiness-";
@@ -194,11 +196,11 @@ fn stop_orphan_servers(scratch: &Path) {
 }
 
 fn wait_gone(pid: i32) {
-    for _ in 0..100 {
+    let mut patience = Patience::new(Duration::from_secs(1), Duration::from_millis(10));
+    while patience.another_look_blocking() {
         if signal::kill(Pid::from_raw(pid), None).is_err() {
             return;
         }
-        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
