@@ -25,7 +25,8 @@ use proptest::test_runner::TestCaseError;
 use sqlx::{Connection, PgConnection, Row as _};
 
 use super::fixtures::{ancestors, insert_plain, key_columns, pick, reference_order, ParentKeys};
-use super::schema::{execute, prepare, Schema};
+use super::prepare::prepare;
+use super::schema::{execute, Schema};
 
 /// Trees per level unless `READINESS_PROPTEST_CASES` says otherwise.
 const DEFAULT_CASES: u32 = 12;

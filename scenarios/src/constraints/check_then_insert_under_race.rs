@@ -19,9 +19,10 @@ use sqlx::{Connection, PgConnection};
 
 use super::fixtures::Parents;
 use super::key_race::{score, ungeneratable, Attempt, Track, Verdicts};
+use super::prepare::{prepare, Prepared};
 use super::race::{Racers, Tally, Writer, FREE_ROUNDS, GATED_ROUNDS, UNRACED};
 use super::rules::refusal_matches;
-use super::schema::{prepare, Claimed, Prepared};
+use super::schema::Claimed;
 use crate::flows::{self, AppFlows, FlowError, NoFaults, Signup};
 
 pub struct CheckThenInsertUnderRace;

@@ -23,8 +23,9 @@ use proptest::test_runner::TestCaseError;
 use sqlx::{Connection, PgConnection};
 
 use super::fixtures::Parents;
+use super::prepare::prepare;
 use super::rules::{self, Judgement};
-use super::schema::{execute, prepare, Claimed, Edge, Schema};
+use super::schema::{execute, Claimed, Edge, Schema};
 
 /// Cases per claimed constraint unless `READINESS_PROPTEST_CASES` says otherwise.
 const DEFAULT_CASES: u32 = 24;

@@ -6,7 +6,8 @@ use async_trait::async_trait;
 use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
-use super::schema::{prepare, Presence};
+use super::prepare::prepare;
+use super::schema::Presence;
 
 pub struct ExpectedConstraintsExist;
 

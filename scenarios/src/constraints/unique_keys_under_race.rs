@@ -15,8 +15,9 @@ use sqlx::{Connection, PgConnection};
 
 use super::fixtures::Parents;
 use super::key_race::{ungeneratable, Attempt, Track, Verdicts};
+use super::prepare::prepare;
 use super::race::{Racers, Writer, FREE_ROUNDS, GATED_ROUNDS};
-use super::schema::{prepare, Claimed};
+use super::schema::Claimed;
 
 pub struct UniqueKeysUnderRace;
 

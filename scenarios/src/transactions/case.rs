@@ -86,7 +86,7 @@ pub async fn run(
     case: Case,
 ) -> Result<CaseReport, ScenarioError> {
     let mut admin = rig.connect_admin().await?;
-    let fixture = footprint::prepare(case.unit, rig.next_run(), &mut admin).await?;
+    let fixture = case.unit.prepare(rig.next_run(), &mut admin).await?;
     let baseline = invariants::check(&mut admin, subject).await?;
     let _ = admin.close().await;
 

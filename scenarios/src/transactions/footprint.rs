@@ -10,7 +10,6 @@ use harness::subject::Subject;
 use sqlx::PgConnection;
 
 use super::sql_flow;
-use super::units::Unit;
 use crate::flows::{Flow, Signup, StripeEvent};
 
 /// What one execution starts from.
@@ -84,17 +83,13 @@ pub fn signup(n: i64) -> Fixture {
     })
 }
 
-/// Sets up what `unit` needs (a user in the right state, for the webhook and usage flows),
-/// tagged `n` so that executions never collide.
+/// Sets up what bundled `flow` needs (a user in the right state, for the webhook and usage
+/// flows), tagged `n` so that executions never collide.
 pub async fn prepare(
-    unit: Unit,
+    flow: Flow,
     n: i64,
     admin: &mut PgConnection,
 ) -> Result<Fixture, ScenarioError> {
-    let flow = match unit {
-        Unit::Sql(index) => return Ok(Fixture::Sql { index, run: n }),
-        Unit::Rust(flow) => flow,
-    };
     let customer = format!("cus_fx{n}");
     let subscription = format!("sub_fx{n}");
     let active = Subscription {

@@ -9,7 +9,7 @@ use harness::subject::Subject;
 use sqlx::PgConnection;
 
 use super::faults::Injector;
-use super::footprint::Fixture;
+use super::footprint::{self, Fixture};
 use super::sql_flow;
 use crate::flows::{self, AppFlows, Flow};
 
@@ -19,6 +19,16 @@ pub enum Unit {
     Rust(Flow),
     /// The manifest's `flows.sql[i]`.
     Sql(usize),
+}
+
+impl Unit {
+    /// Sets up what this flow needs, tagged `n` so that executions never collide.
+    pub async fn prepare(self, n: i64, admin: &mut PgConnection) -> Result<Fixture, ScenarioError> {
+        match self {
+            Unit::Sql(index) => Ok(Fixture::Sql { index, run: n }),
+            Unit::Rust(flow) => footprint::prepare(flow, n, admin).await,
+        }
+    }
 }
 
 /// Every flow the subject declares.
