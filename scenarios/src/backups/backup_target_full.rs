@@ -13,7 +13,8 @@ use harness::backup::subject_tools;
 use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
-use super::support::{self, Tool, USERS};
+use super::USERS;
+use harness::backup::tool::{self, Tool};
 
 /// The smallest filesystem worth mounting.
 const MIN_BYTES: u64 = 64 * 1024;
@@ -37,14 +38,14 @@ impl Scenario for BackupTargetFull {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let mut evidence = Evidence::new("").seed(ctx.seed());
         let db = ctx.seeded_database("target_full", USERS).await?;
-        let tools = support::tools_of(db.server().as_ref())?;
+        let tools = tool::tools_of(db.server().as_ref())?;
         let mut partial_left: Vec<String> = Vec::new();
         let mut slipped = Vec::new();
         let all = Tool::all_for(ctx.subject(), Tool::built_in(tools));
         for tool in &all {
             let who = tool.short();
             // a backup with room to spare first: the tool must work, and it gives the size
-            let roomy = support::backup_dir()?;
+            let roomy = tool::backup_dir()?;
             let reference = tool.backup(&db.admin(), roomy.path(), "reference").await?;
             let Some(file) = reference
                 .file
@@ -66,8 +67,8 @@ impl Scenario for BackupTargetFull {
             if bytes >= full_size {
                 evidence.summary = format!(
                     "the backup ({}) is too small to be cut short by a {} filesystem",
-                    support::human_bytes(full_size),
-                    support::human_bytes(MIN_BYTES)
+                    harness::report::human_bytes(full_size),
+                    harness::report::human_bytes(MIN_BYTES)
                 );
                 return Ok(Outcome::not_proven(evidence));
             }
@@ -100,7 +101,7 @@ impl Scenario for BackupTargetFull {
                     format!(
                         "{} ({})",
                         p.file_name().unwrap_or_default().to_string_lossy(),
-                        support::human_bytes(harness_size(&p))
+                        harness::report::human_bytes(harness_size(&p))
                     )
                 })
                 .collect();
@@ -117,8 +118,8 @@ impl Scenario for BackupTargetFull {
                 format!("{who}: target"),
                 format!(
                     "a {} tmpfs for a {} backup",
-                    support::human_bytes(small.bytes()),
-                    support::human_bytes(full_size)
+                    harness::report::human_bytes(small.bytes()),
+                    harness::report::human_bytes(full_size)
                 ),
             );
             match &attempt.reported {
@@ -133,7 +134,7 @@ impl Scenario for BackupTargetFull {
                         format!(
                             "but left {} named like a backup (a complete one is {}): the next restore, the monitor and the retention policy would take it for one",
                             looks_like_a_backup.join(", "),
-                            support::human_bytes(full_size)
+                            harness::report::human_bytes(full_size)
                         ),
                     ],
                 )),
@@ -148,11 +149,11 @@ impl Scenario for BackupTargetFull {
                     vec![
                         format!(
                             "backed up into a {} filesystem: the tool reported success",
-                            support::human_bytes(small.bytes())
+                            harness::report::human_bytes(small.bytes())
                         ),
                         format!(
                             "a complete backup is {}; left behind: {left}",
-                            support::human_bytes(full_size)
+                            harness::report::human_bytes(full_size)
                         ),
                     ],
                 )),

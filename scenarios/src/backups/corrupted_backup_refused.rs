@@ -17,7 +17,9 @@ use harness::scenario::{Context, ScenarioError};
 use harness::template::Database;
 use harness::{Evidence, Outcome, Scenario};
 
-use super::support::{self, USERS};
+use super::USERS;
+use harness::backup::restored;
+use harness::backup::tool;
 
 /// The live database's size: other than the backup's, so a no-op restore shows.
 const LIVE_USERS: u64 = USERS / 2;
@@ -41,8 +43,8 @@ impl Scenario for CorruptedBackupRefused {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let mut evidence = Evidence::new("").seed(ctx.seed());
         let source = ctx.seeded_database("corrupt_source", USERS).await?;
-        let tools = support::tools_of(source.server().as_ref())?;
-        let expected = support::fingerprint(&source).await?;
+        let tools = tool::tools_of(source.server().as_ref())?;
+        let expected = restored::fingerprint(&source).await?;
         let mut slipped: Vec<(String, Vec<String>)> = Vec::new();
 
         let caught_by_harness =
@@ -88,7 +90,7 @@ async fn harness_refuses(
     evidence: &mut Evidence,
     slipped: &mut Vec<(String, Vec<String>)>,
 ) -> Result<usize, ScenarioError> {
-    let dir = support::backup_dir()?;
+    let dir = tool::backup_dir()?;
     let mut refused = 0;
     for (z, options) in [
         ("default compression", DumpOptions::custom()),
@@ -116,7 +118,7 @@ async fn harness_refuses(
                 .map_err(|e| ScenarioError::Other(format!("failed to damage a copy: {e}")))?;
             let listed = match restore::list(tools, &damaged.path).await {
                 Ok(entries) => format!("exit 0, {entries} entries"),
-                Err(e) => format!("refused: {}", support::refusal(e)?),
+                Err(e) => format!("refused: {}", tool::refusal(e)?),
             };
             let target = ctx
                 .empty_database(&format!("corrupt_{label}_{}", corruption.label()))
@@ -147,7 +149,7 @@ async fn harness_refuses(
                         format!(
                             "{}; refused by pg_restore: {}",
                             damaged.what,
-                            support::refusal(e)?
+                            tool::refusal(e)?
                         ),
                     );
                 }
@@ -167,7 +169,7 @@ async fn harness_refuses(
                 .await
                 {
                     Ok(_) => {
-                        let diff = support::differences(expected, &unverified).await?;
+                        let diff = restored::differences(expected, &unverified).await?;
                         if diff.is_empty() {
                             "pg_restore exits 0 and this flip changed nothing visible".to_owned()
                         } else {
@@ -177,7 +179,7 @@ async fn harness_refuses(
                             )
                         }
                     }
-                    Err(e) => format!("pg_restore fails: {}", support::refusal(e)?),
+                    Err(e) => format!("pg_restore fails: {}", tool::refusal(e)?),
                 };
                 evidence
                     .push_observation(format!("without the checksum ({z}, flipped bit)"), shown);
@@ -216,7 +218,7 @@ async fn subject_refuses(
     evidence: &mut Evidence,
     slipped: &mut Vec<(String, Vec<String>)>,
 ) -> Result<usize, ScenarioError> {
-    let dir = support::backup_dir()?;
+    let dir = tool::backup_dir()?;
     let made = own.backup(&source.admin(), dir.path()).await?;
     let Some(original) = made.backup().filter(|_| made.success()) else {
         slipped.push((
@@ -242,18 +244,18 @@ async fn subject_refuses(
         let live = ctx
             .seeded_database(&format!("corrupt_live_{}", corruption.label()), LIVE_USERS)
             .await?;
-        let before = support::fingerprint(&live).await?;
+        let before = restored::fingerprint(&live).await?;
         if expected.diff(&before).is_empty() {
             return Err(ScenarioError::Other(
                 "the live database matches the backup before the restore, so the restore could not be judged".into(),
             ));
         }
-        let safety_dir = support::backup_dir()?;
+        let safety_dir = tool::backup_dir()?;
         let run = own
             .restore(&live.admin(), &damaged.path, safety_dir.path())
             .await?;
         if run.success() {
-            let diff = support::differences(expected, &live).await?;
+            let diff = restored::differences(expected, &live).await?;
             if diff.is_empty() {
                 handled += 1;
                 evidence.push_observation(
@@ -272,7 +274,7 @@ async fn subject_refuses(
                 slipped.push((format!("{case}: restored"), details));
             }
         } else {
-            let diff = support::differences(&before, &live).await?;
+            let diff = restored::differences(&before, &live).await?;
             if diff.is_empty() {
                 handled += 1;
                 evidence.push_observation(

@@ -15,13 +15,16 @@ mod own_scripts_round_trip;
 mod pg_dump_round_trip;
 mod retention_policy;
 mod server_killed_mid_backup;
-pub mod support;
 mod writers;
 mod writes_during_backup;
 
 use std::sync::Arc;
 
 use harness::Scenario;
+
+/// Users' worth of data the backup scenarios work with: the point is the round trip, not
+/// the volume (the restore drill is about volume).
+pub const USERS: u64 = 1_000;
 
 pub use backup_target_full::BackupTargetFull;
 pub use corrupted_backup_refused::CorruptedBackupRefused;

@@ -18,7 +18,10 @@ use harness::template::{Database, TemplatePool};
 use harness::{Evidence, Outcome, Scenario};
 use sqlx::{Connection, Executor};
 
-use super::support::{self, Source, USERS};
+use super::USERS;
+use harness::backup::restored;
+use harness::backup::source::{self, Source};
+use harness::backup::tool;
 
 pub struct OwnScriptsRoundTrip;
 
@@ -38,7 +41,7 @@ impl Scenario for OwnScriptsRoundTrip {
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let mut evidence = Evidence::new("").seed(ctx.seed());
-        if let Some(gap) = support::tooling_gap(ctx.subject()) {
+        if let Some(gap) = tool::tooling_gap(ctx.subject()) {
             evidence.summary = gap;
             return Ok(Outcome::refuted(evidence));
         }
@@ -48,11 +51,11 @@ impl Scenario for OwnScriptsRoundTrip {
         }
 
         let source = Source::seeded(ctx, "own_scripts_source", USERS).await?;
-        let tools = support::tools_of(source.server.as_ref())?;
+        let tools = tool::tools_of(source.server.as_ref())?;
         let own = SubjectTools::of(ctx.subject(), Some(tools)).expect("no tooling gap");
         let expected = source.fingerprint(ctx).await?;
-        let into = support::restored_into(source.server.as_ref());
-        let dir = support::backup_dir()?;
+        let into = source::restored_into(source.server.as_ref());
+        let dir = tool::backup_dir()?;
 
         let made = own.backup(&source.db.admin(), dir.path()).await?;
         evidence.push_timing("backup command", made.finished.elapsed);
@@ -73,16 +76,18 @@ impl Scenario for OwnScriptsRoundTrip {
             format!(
                 "{} ({})",
                 file.file_name().unwrap_or_default().to_string_lossy(),
-                support::human_bytes(harness::backup::dump::size_on_disk(&file).unwrap_or(0))
+                harness::report::human_bytes(
+                    harness::backup::dump::size_on_disk(&file).unwrap_or(0)
+                )
             ),
         );
         evidence.push_observation("fault", source.destroy(ctx).await?);
 
-        let (target, provision) = support::fresh_target(ctx, "own_scripts_target").await?;
+        let (target, provision) = source::fresh_target(ctx, "own_scripts_target").await?;
         evidence.push_timing("provision a new server", provision);
         // every restore gets a BACKUP_DIR of its own for its safety backup: a script that
         // names backups by the second must not overwrite the file it is restoring
-        let safety_dir = support::backup_dir()?;
+        let safety_dir = tool::backup_dir()?;
         let restored = own
             .restore(&target.admin(), &file, safety_dir.path())
             .await?;
@@ -95,7 +100,7 @@ impl Scenario for OwnScriptsRoundTrip {
             );
             return Ok(Outcome::refuted(evidence));
         }
-        let check = support::check_restored(ctx, &expected, &target).await?;
+        let check = restored::check_restored(ctx, &expected, &target).await?;
         evidence.push_timing("verify the restored copy", check.elapsed);
         check.record(&mut evidence, "after the disaster");
         let problems = check.problems();
@@ -200,15 +205,15 @@ async fn safety_backup(
 ) -> Result<Option<Outcome>, ScenarioError> {
     let accident = accidental_delete(target).await?;
     evidence.push_observation("accident", accident);
-    let damaged = support::fingerprint(target).await?;
-    let dir = support::backup_dir()?;
+    let damaged = restored::fingerprint(target).await?;
+    let dir = tool::backup_dir()?;
     let run = own.restore(&target.admin(), file, dir.path()).await?;
     if !run.success() {
         evidence.summary = "the restore command fails over an existing database".into();
         evidence.push_counterexample("restore after an accidental DELETE", vec![run.describe()]);
         return Ok(Some(Outcome::refuted(evidence.clone())));
     }
-    let diff = support::differences(expected, target).await?;
+    let diff = restored::differences(expected, target).await?;
     if !diff.is_empty() {
         evidence.summary = format!(
             "restoring over the damaged database does not bring it back (tables that differ: {})",
@@ -244,10 +249,10 @@ async fn safety_backup(
             .empty("own_scripts_undo")
             .await?,
     );
-    let undo_dir = support::backup_dir()?;
+    let undo_dir = tool::backup_dir()?;
     let undone = own.restore(&undo.admin(), &safety, undo_dir.path()).await?;
     let diff = if undone.success() {
-        support::differences(&damaged, &undo).await?
+        restored::differences(&damaged, &undo).await?
     } else {
         Default::default()
     };

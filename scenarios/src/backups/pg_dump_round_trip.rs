@@ -11,7 +11,10 @@ use harness::scenario::{Context, ScenarioError};
 use harness::template::TemplatePool;
 use harness::{Evidence, Outcome, Scenario};
 
-use super::support::{self, Source, JOBS, USERS};
+use super::USERS;
+use harness::backup::restored;
+use harness::backup::source::{self, Source};
+use harness::backup::tool::{self, JOBS};
 
 pub struct PgDumpRoundTrip;
 
@@ -32,9 +35,9 @@ impl Scenario for PgDumpRoundTrip {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let mut evidence = Evidence::new("").seed(ctx.seed());
         let source = Source::seeded(ctx, "round_trip_source", USERS).await?;
-        let tools = support::tools_of(source.server.as_ref())?;
+        let tools = tool::tools_of(source.server.as_ref())?;
         let expected = source.fingerprint(ctx).await?;
-        let into = support::restored_into(source.server.as_ref());
+        let into = source::restored_into(source.server.as_ref());
         evidence.push_observation(
             "source",
             format!(
@@ -46,7 +49,7 @@ impl Scenario for PgDumpRoundTrip {
             ),
         );
 
-        let dir = support::backup_dir()?;
+        let dir = tool::backup_dir()?;
         let mut backups = Vec::new();
         for options in [DumpOptions::custom(), DumpOptions::directory(JOBS)] {
             let path = dir
@@ -58,7 +61,7 @@ impl Scenario for PgDumpRoundTrip {
                         format!("pg_dump, {}", options.describe()),
                         format!(
                             "{}, sha256 manifest beside it",
-                            support::human_bytes(made.bytes)
+                            harness::report::human_bytes(made.bytes)
                         ),
                     );
                     evidence.push_timing(format!("dump ({})", options.describe()), made.dump_time);
@@ -66,7 +69,7 @@ impl Scenario for PgDumpRoundTrip {
                 }
                 Err(e) => {
                     evidence.summary = format!("pg_dump ({}) fails", options.describe());
-                    evidence.push_counterexample("back up", vec![support::refusal(e)?]);
+                    evidence.push_counterexample("back up", vec![tool::refusal(e)?]);
                     return Ok(Outcome::refuted(evidence));
                 }
             }
@@ -79,7 +82,7 @@ impl Scenario for PgDumpRoundTrip {
             let label = format!("round_trip_{}", made.options.extension());
             let target = match &target_server {
                 None => {
-                    let (db, provision) = support::fresh_target(ctx, &label).await?;
+                    let (db, provision) = source::fresh_target(ctx, &label).await?;
                     evidence.push_timing("provision a new server", provision);
                     target_server = Some(db.server().clone());
                     db
@@ -101,14 +104,12 @@ impl Scenario for PgDumpRoundTrip {
                 Err(e) => {
                     evidence.summary =
                         format!("the {what} backup does not restore into a new server");
-                    evidence.push_counterexample(
-                        format!("restore ({what})"),
-                        vec![support::refusal(e)?],
-                    );
+                    evidence
+                        .push_counterexample(format!("restore ({what})"), vec![tool::refusal(e)?]);
                     return Ok(Outcome::refuted(evidence));
                 }
             }
-            let check = support::check_restored(ctx, &expected, &target).await?;
+            let check = restored::check_restored(ctx, &expected, &target).await?;
             check.record(&mut evidence, &what);
             let problems = check.problems();
             if !problems.is_empty() {

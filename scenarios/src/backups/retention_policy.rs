@@ -17,7 +17,7 @@ use harness::backup::{age, checksums, dating, RetentionPolicy, SubjectTools, Sys
 use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
-use super::support;
+use harness::backup::tool;
 
 /// The report's policy, when the manifest states none.
 const CLAIMED_DAYS: u32 = 30;
@@ -40,7 +40,7 @@ impl Scenario for RetentionPolicyHolds {
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let mut evidence = Evidence::new("").seed(ctx.seed());
-        if let Some(gap) = support::tooling_gap(ctx.subject()) {
+        if let Some(gap) = tool::tooling_gap(ctx.subject()) {
             evidence.summary = gap;
             return Ok(Outcome::refuted(evidence));
         }
@@ -54,12 +54,12 @@ impl Scenario for RetentionPolicyHolds {
         let policy = RetentionPolicy::days(days);
         evidence.push_observation("policy", format!("{days} days"));
         let db = ctx.migrated_database("retention").await?;
-        let tools = support::tools_of(db.server().as_ref())?;
+        let tools = tool::tools_of(db.server().as_ref())?;
         let own = SubjectTools::of(ctx.subject(), Some(tools)).expect("no tooling gap");
 
         // a backup per age (all made first, then dated: each run applies the policy), then
         // one more run, which applies it to them
-        let dir = support::backup_dir()?;
+        let dir = tool::backup_dir()?;
         let Some(made) = backups(&own, &db.admin(), dir.path(), &ages(days), &mut evidence).await?
         else {
             return Ok(Outcome::refuted(evidence));
@@ -112,7 +112,7 @@ impl Scenario for RetentionPolicyHolds {
         }
 
         // every backup old, and the next run fails: the newest must survive it
-        let dir = support::backup_dir()?;
+        let dir = tool::backup_dir()?;
         let old = [DAY * (2 * days), DAY * (days + 5)];
         let Some(made) = backups(&own, &db.admin(), dir.path(), &old, &mut evidence).await? else {
             return Ok(Outcome::refuted(evidence));
@@ -190,7 +190,7 @@ async fn backups(
 ) -> Result<Option<Vec<(PathBuf, Duration)>>, ScenarioError> {
     let mut made = Vec::new();
     for &age in ages {
-        let scratch = support::backup_dir()?;
+        let scratch = tool::backup_dir()?;
         let into = if age.is_zero() { dir } else { scratch.path() };
         let started = SystemTime::now();
         let run = own.backup(source, into).await?;

@@ -20,7 +20,10 @@ use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario, Server};
 use sqlx::{Connection, PgConnection};
 
-use super::support::{self, Source, Tool, USERS};
+use super::USERS;
+use harness::backup::restored;
+use harness::backup::source::Source;
+use harness::backup::tool::{self, Tool};
 
 /// How often the server is asked whether a COPY is running.
 const POLL: Duration = Duration::from_millis(1);
@@ -47,7 +50,7 @@ impl Scenario for ServerKilledMidBackup {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let mut evidence = Evidence::new("").seed(ctx.seed());
         let source = Source::seeded(ctx, "killed_source", USERS).await?;
-        let tools = support::tools_of(source.server.as_ref())?;
+        let tools = tool::tools_of(source.server.as_ref())?;
         let expected = source.fingerprint(ctx).await?;
         let mut slipped = Vec::new();
         let mut unproven = Vec::new();
@@ -148,7 +151,7 @@ async fn try_once(
     tool: &Tool,
     expected: &Fingerprint,
 ) -> Result<Trial, ScenarioError> {
-    let dir = support::backup_dir()?;
+    let dir = tool::backup_dir()?;
     let direct = source.db.admin();
     let proxy = FaultProxy::in_front_of(&direct)
         .await
@@ -184,7 +187,7 @@ async fn try_once(
             match restored.reported {
                 Err(why) => Some(format!("its backup does not restore: {why}")),
                 Ok(()) => {
-                    let diff = support::differences(expected, &target).await?;
+                    let diff = restored::differences(expected, &target).await?;
                     (!diff.is_empty()).then(|| {
                         format!(
                             "its backup restores to a different database: {}",

@@ -14,8 +14,9 @@ use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 use sqlx::Connection;
 
-use super::support::{self, Tool, JOBS, USERS};
 use super::writers::Writers;
+use super::USERS;
+use harness::backup::tool::{self, Tool, JOBS};
 
 /// Concurrent writers.
 const WRITERS: usize = 2;
@@ -42,7 +43,7 @@ impl Scenario for WritesDuringBackup {
         let mut evidence = Evidence::new("").seed(ctx.seed());
         let mut broken: Vec<(String, Vec<String>)> = Vec::new();
         let pool = ctx.pool().await?;
-        let tools = support::tools_of(pool.server().as_ref())?;
+        let tools = tool::tools_of(pool.server().as_ref())?;
         let builtin = Tool::BuiltIn {
             tools,
             options: DumpOptions::directory(JOBS),
@@ -87,7 +88,7 @@ impl Scenario for WritesDuringBackup {
                 return Ok(Outcome::not_proven(evidence));
             }
             let flow = writers.flow.clone();
-            let dir = support::backup_dir()?;
+            let dir = tool::backup_dir()?;
             let before = writers.committed();
             let attempt = tool.backup(&db.admin(), dir.path(), "writes").await?;
             let during = writers.committed() - before;

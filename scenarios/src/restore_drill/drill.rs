@@ -11,7 +11,9 @@ use harness::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome};
 use serde::Serialize;
 
-use crate::backups::support::{self, Source, Tool};
+use harness::backup::restored;
+use harness::backup::source::{self, Source};
+use harness::backup::tool::{self, Tool};
 
 /// One drill's figures. Times are in seconds.
 #[derive(Debug, Clone, Serialize)]
@@ -68,7 +70,7 @@ impl Drill {
     /// and `builtin_fallback` is set, the harness's own).
     pub async fn run(&self, ctx: &Context) -> Result<DrillReport, ScenarioError> {
         let subject = ctx.subject();
-        let gap = support::tooling_gap(subject);
+        let gap = tool::tooling_gap(subject);
         let mut report = DrillReport {
             subject: subject.name().to_owned(),
             seed: ctx.seed(),
@@ -109,12 +111,12 @@ impl Drill {
         let started = Instant::now();
         let source = Source::seeded(ctx, "drill_source", self.users).await?;
         report.seed_seconds = secs(started.elapsed());
-        let tools = support::tools_of(source.server.as_ref())?;
+        let tools = tool::tools_of(source.server.as_ref())?;
         let tool = match SubjectTools::of(subject, Some(tools.clone())) {
             Some(own) => Tool::Subject(own),
             None => Tool::BuiltIn {
                 tools,
-                options: DumpOptions::directory(support::JOBS),
+                options: DumpOptions::directory(tool::JOBS),
             },
         };
         report.tool = match &gap {
@@ -124,7 +126,7 @@ impl Drill {
         let expected = source.fingerprint(ctx).await?;
         report.rows = expected.total_rows();
 
-        let dir = support::backup_dir()?;
+        let dir = tool::backup_dir()?;
         let made = tool.backup(&source.db.admin(), dir.path(), "drill").await?;
         report.backup_seconds = secs(made.elapsed);
         let file = match (&made.reported, &made.file) {
@@ -140,12 +142,12 @@ impl Drill {
         };
         report.backup_bytes = harness::backup::dump::size_on_disk(&file).unwrap_or(0);
 
-        report.restored_into = support::restored_into(source.server.as_ref()).to_owned();
+        report.restored_into = source::restored_into(source.server.as_ref()).to_owned();
         let started = Instant::now();
         report.destroyed = source.destroy(ctx).await?;
         report.destroy_seconds = secs(started.elapsed());
 
-        let (target, provision) = support::fresh_target(ctx, "drill_target").await?;
+        let (target, provision) = source::fresh_target(ctx, "drill_target").await?;
         report.provision_seconds = secs(provision);
 
         let restore_started = Instant::now();
@@ -155,7 +157,7 @@ impl Drill {
             report.failure = Some(format!("the restore failed: {why}"));
             return Ok(report);
         }
-        let check = support::check_restored(ctx, &expected, &target).await?;
+        let check = restored::check_restored(ctx, &expected, &target).await?;
         report.rto_seconds = secs(restore_started.elapsed());
         report.verify_seconds = secs(check.elapsed);
         report.amcheck = match &check.amcheck {
@@ -195,7 +197,10 @@ impl DrillReport {
             evidence.push_observation("fault", &self.destroyed);
         }
         if self.backup_bytes > 0 {
-            evidence.push_observation("backup size", support::human_bytes(self.backup_bytes));
+            evidence.push_observation(
+                "backup size",
+                harness::report::human_bytes(self.backup_bytes),
+            );
         }
         for (label, seconds) in [
             ("seed the source", self.seed_seconds),
@@ -334,7 +339,7 @@ impl DrillReport {
             format!(
                 "{:.1} s, {}",
                 self.backup_seconds,
-                support::human_bytes(self.backup_bytes)
+                harness::report::human_bytes(self.backup_bytes)
             ),
         );
         line(
