@@ -14,6 +14,7 @@ pub mod migrations;
 pub mod monitoring;
 pub mod restore_drill;
 pub mod subjects;
+#[cfg(feature = "testing")]
 pub mod testing;
 pub mod transactions;
 
