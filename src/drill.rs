@@ -80,9 +80,5 @@ async fn drill(args: DrillArgs) -> anyhow::Result<u8> {
     let text = harness::redact::redact(&serde_json::to_string_pretty(&json)?);
     std::fs::write(&path, text).with_context(|| format!("failed to write {}", path.display()))?;
     eprintln!("  report: {}", path.display());
-    Ok(if outcome.status == Status::Proven {
-        exit::PROVEN
-    } else {
-        exit::NOT_ALL_PROVEN
-    })
+    Ok(exit::of_status(outcome.status))
 }

@@ -75,23 +75,9 @@ async fn verify_matrix(args: &VerifyArgs, subject_dir: &Path) -> anyhow::Result<
         eprintln!("\n== PostgreSQL {major} ==");
         let report_dir = args.report.join(format!("pg{major}"));
         let code = verify_once(args, subject_dir, Arc::new(backend), &report_dir).await?;
-        worst = worst_exit(worst, code);
+        worst = exit::worst(worst, code);
     }
     Ok(worst)
-}
-
-/// The exit code of several runs: a usage error first, then anything not proven.
-fn worst_exit(a: u8, b: u8) -> u8 {
-    let rank = |code: u8| match code {
-        exit::USAGE => 2,
-        exit::NOT_ALL_PROVEN => 1,
-        _ => 0,
-    };
-    if rank(b) > rank(a) {
-        b
-    } else {
-        a
-    }
 }
 
 async fn verify_once(
@@ -129,14 +115,7 @@ async fn verify_once(
             .join(", ")
     );
 
-    if !scorecard.input_errors.is_empty() {
-        return Ok(exit::USAGE);
-    }
-    Ok(if scorecard.all_proven() {
-        exit::PROVEN
-    } else {
-        exit::NOT_ALL_PROVEN
-    })
+    Ok(exit::of_scorecard(&scorecard))
 }
 
 /// The backend the arguments ask for.

@@ -290,7 +290,8 @@ impl PreparedQuery {
         let value: serde_json::Value = row
             .try_get(0)
             .map_err(|e| ScenarioError::sql(format!("read the plan of `{}`", self.name), e))?;
-        Explained::from_json(&value).map_err(|e| ScenarioError::Other(e.to_string()))
+        Explained::from_json(&value)
+            .map_err(|e| ScenarioError::failed(format!("read the plan of `{}`", self.name), e))
     }
 }
 

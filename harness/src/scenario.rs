@@ -51,6 +51,13 @@ pub enum ScenarioError {
     Backup(#[from] crate::backup::BackupError),
     #[error("failed to {what}: {source}")]
     Sql { what: String, source: sqlx::Error },
+    /// Anything else that failed with an error of its own, kept as the source.
+    #[error("failed to {what}: {source}")]
+    Failed {
+        what: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A condition that stops the scenario without an error underneath.
     #[error("{0}")]
     Other(String),
 }
@@ -60,6 +67,17 @@ impl ScenarioError {
         ScenarioError::Sql {
             what: what.into(),
             source,
+        }
+    }
+
+    /// `what` (a verb phrase: "create a backup directory") failed with `source`.
+    pub fn failed(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> ScenarioError {
+        ScenarioError::Failed {
+            what: what.into(),
+            source: source.into(),
         }
     }
 }

@@ -206,6 +206,12 @@ pub enum BackendError {
     },
     #[error("the container backend failed: {0}")]
     Container(String),
+    /// A Docker engine call that failed, with the engine's error kept as the source.
+    #[error("the container backend failed to {what}: {source}")]
+    Docker {
+        what: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error("the url backend failed: {0}")]
     Url(String),
     #[error("{0}")]
@@ -219,6 +225,16 @@ impl BackendError {
         BackendError::Io {
             what: what.into(),
             source,
+        }
+    }
+
+    pub(crate) fn docker(
+        what: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        BackendError::Docker {
+            what: what.into(),
+            source: source.into(),
         }
     }
 

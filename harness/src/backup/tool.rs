@@ -213,5 +213,5 @@ pub fn refusal(error: BackupError) -> Result<String, ScenarioError> {
 /// A directory for one scenario's backups, removed afterwards.
 pub fn backup_dir() -> Result<ScratchDir, ScenarioError> {
     ScratchDir::create("backups", None)
-        .map_err(|e| ScenarioError::Other(format!("failed to create a backup directory: {e}")))
+        .map_err(|e| ScenarioError::failed("create a backup directory", e))
 }

@@ -259,7 +259,7 @@ async fn probe_from_another_network(
     let host = std::process::Command::new(&pg_isready)
         .args(["-h", &host_address, "-p", &port, "-t", "5"])
         .output()
-        .map_err(|e| ScenarioError::Other(format!("failed to run {pg_isready}: {e}")))?;
+        .map_err(|e| ScenarioError::failed(format!("run {pg_isready}"), e))?;
     let knocked = Instant::now();
     let network = ns
         .exec(
@@ -273,9 +273,7 @@ async fn probe_from_another_network(
                 &NETWORK_PATIENCE.as_secs().to_string(),
             ],
         )
-        .map_err(|e| {
-            ScenarioError::Other(format!("failed to run {pg_isready} in the namespace: {e}"))
-        })?;
+        .map_err(|e| ScenarioError::failed(format!("run {pg_isready} in the namespace"), e))?;
     let network = if network.status.success() {
         Knock::Accepted
     } else if knocked.elapsed() < NETWORK_PATIENCE / 2 {

@@ -78,7 +78,7 @@ impl Scenario for BackupTargetFull {
                     evidence.summary = e.to_string();
                     return Ok(Outcome::not_proven(evidence));
                 }
-                Err(e) => return Err(ScenarioError::Other(e.to_string())),
+                Err(e) => return Err(ScenarioError::failed("mount a small filesystem", e)),
             };
             let attempt = tool.backup(&db.admin(), small.path(), "full").await?;
             let every_entry: Vec<String> = subject_tools::entries(small.path())?

@@ -111,11 +111,10 @@ async fn harness_refuses(
         for corruption in [Corruption::Truncated, Corruption::FlippedBit] {
             let case = format!("harness: {} ({z})", corruption.describe());
             let into = dir.path().join(format!("{label}-{}", corruption.label()));
-            std::fs::create_dir(&into).map_err(|e| {
-                ScenarioError::Other(format!("failed to create {}: {e}", into.display()))
-            })?;
+            std::fs::create_dir(&into)
+                .map_err(|e| ScenarioError::failed(format!("create {}", into.display()), e))?;
             let damaged = corrupt::damaged_copy(&original.path, &into, corruption)
-                .map_err(|e| ScenarioError::Other(format!("failed to damage a copy: {e}")))?;
+                .map_err(|e| ScenarioError::failed("damage a copy", e))?;
             let listed = match restore::list(tools, &damaged.path).await {
                 Ok(entries) => format!("exit 0, {entries} entries"),
                 Err(e) => format!("refused: {}", tool::refusal(e)?),
@@ -190,9 +189,9 @@ async fn harness_refuses(
     // text that is no archive, with a manifest that matches it: pg_restore must say so
     let garbage = dir.path().join("not_an_archive.dump");
     std::fs::write(&garbage, b"this is not a backup\n")
-        .map_err(|e| ScenarioError::Other(format!("failed to write {}: {e}", garbage.display())))?;
+        .map_err(|e| ScenarioError::failed(format!("write {}", garbage.display()), e))?;
     let (entries, _) = checksums::compute(&garbage, "not_an_archive.dump")
-        .map_err(|e| ScenarioError::Other(e.to_string()))?;
+        .map_err(|e| ScenarioError::failed(format!("checksum {}", garbage.display()), e))?;
     checksums::write_manifest(&checksums::manifest_path(&garbage), &entries)?;
     let target = ctx.empty_database("corrupt_not_archive").await?;
     let case = "harness: a file that is not an archive (checksum matching)".to_owned();
@@ -234,11 +233,10 @@ async fn subject_refuses(
     for corruption in Corruption::ALL {
         let case = format!("subject: {}", corruption.describe());
         let into = dir.path().join(corruption.label());
-        std::fs::create_dir(&into).map_err(|e| {
-            ScenarioError::Other(format!("failed to create {}: {e}", into.display()))
-        })?;
+        std::fs::create_dir(&into)
+            .map_err(|e| ScenarioError::failed(format!("create {}", into.display()), e))?;
         let damaged = corrupt::damaged_copy(&original, &into, corruption)
-            .map_err(|e| ScenarioError::Other(format!("failed to damage a copy: {e}")))?;
+            .map_err(|e| ScenarioError::failed("damage a copy", e))?;
         // the live database holds other data than the backup, so a restore that does
         // nothing and still reports success cannot pass as "restored exactly"
         let live = ctx

@@ -245,12 +245,10 @@ async fn backups(
                 );
                 return Ok(None);
             }
-            std::fs::rename(entry, &destination).map_err(|e| {
-                ScenarioError::Other(format!("failed to move {}: {e}", entry.display()))
-            })?;
-            age::backdate(&destination, now, age).map_err(|e| {
-                ScenarioError::Other(format!("failed to date {}: {e}", destination.display()))
-            })?;
+            std::fs::rename(entry, &destination)
+                .map_err(|e| ScenarioError::failed(format!("move {}", entry.display()), e))?;
+            age::backdate(&destination, now, age)
+                .map_err(|e| ScenarioError::failed(format!("date {}", destination.display()), e))?;
             if *entry == file {
                 moved = Some(destination);
             }

@@ -155,7 +155,7 @@ async fn try_once(
     let direct = source.db.admin();
     let proxy = FaultProxy::in_front_of(&direct)
         .await
-        .map_err(|e| ScenarioError::Other(e.to_string()))?;
+        .map_err(|e| ScenarioError::failed("start a fault proxy in front of the source", e))?;
     let admin = proxy.route(&direct);
     let done = AtomicBool::new(false);
     let backup = async {

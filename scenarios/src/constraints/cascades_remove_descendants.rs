@@ -83,7 +83,7 @@ impl Scenario for CascadesRemoveDescendants {
             };
             let (property, run) = property::check(&settings, shape_strategy(), property)
                 .await
-                .map_err(|e| ScenarioError::Other(format!("failed to run the property: {e}")))?;
+                .map_err(|e| ScenarioError::failed("run the property", e))?;
             if let Some(e) = property.fatal {
                 return Err(e);
             }

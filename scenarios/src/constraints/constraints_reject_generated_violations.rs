@@ -131,7 +131,7 @@ impl Scenario for ConstraintsRejectGeneratedViolations {
             let property = ClaimProperty::new(conn, schema.clone(), claim.index);
             let (property, run) = property::check(&settings, strategy, property)
                 .await
-                .map_err(|e| ScenarioError::Other(format!("failed to run the property: {e}")))?;
+                .map_err(|e| ScenarioError::failed("run the property", e))?;
             if let Some(e) = property.fatal {
                 return Err(ScenarioError::sql("run generated rows", e));
             }

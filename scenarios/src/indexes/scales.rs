@@ -12,8 +12,9 @@ pub const SCALES_ENV: &str = "READINESS_SCALES";
 pub fn verify_scales(subject: &Subject) -> Result<Vec<u64>, ScenarioError> {
     let scale = scale_of(subject)?;
     match std::env::var(SCALES_ENV) {
-        Ok(text) if !text.trim().is_empty() => parse_scales(&text)
-            .map_err(|e| ScenarioError::Other(format!("failed to read {SCALES_ENV}: {e}"))),
+        Ok(text) if !text.trim().is_empty() => {
+            parse_scales(&text).map_err(|e| ScenarioError::failed(format!("read {SCALES_ENV}"), e))
+        }
         _ => Ok(scale.verify_users()),
     }
 }

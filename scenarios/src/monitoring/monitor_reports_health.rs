@@ -56,8 +56,8 @@ impl Scenario for MonitorReportsHealth {
             .into_iter()
             .map(|t| t.name)
             .collect();
-        let backups = tempfile::tempdir()
-            .map_err(|e| ScenarioError::Other(format!("failed to create a backup dir: {e}")))?;
+        let backups =
+            tempfile::tempdir().map_err(|e| ScenarioError::failed("create a backup dir", e))?;
         let mut evidence = Evidence::new("").observe("command", &command);
         let made = make_backup(ctx, &db, backups.path()).await?;
         evidence.push_observation("backup in $BACKUP_DIR", &made);
@@ -106,8 +106,8 @@ impl Scenario for MonitorReportsHealth {
         }
 
         // no backup at all: the monitor must say so
-        let empty = tempfile::tempdir()
-            .map_err(|e| ScenarioError::Other(format!("failed to create a backup dir: {e}")))?;
+        let empty =
+            tempfile::tempdir().map_err(|e| ScenarioError::failed("create a backup dir", e))?;
         let without = run(&monitor(empty.path())).await?;
         match alert(&healthy, &without) {
             Some(how) => evidence.push_observation("with no backup", how),
@@ -181,7 +181,7 @@ async fn run(command: &SubjectCommand) -> Result<CommandOutput, ScenarioError> {
     command
         .run()
         .await
-        .map_err(|e| ScenarioError::Other(format!("failed to start `{}`: {e}", command.command())))
+        .map_err(|e| ScenarioError::failed(format!("start `{}`", command.command()), e))
 }
 
 /// How the monitor alerted, run without backups, against its healthy run: by exit status,

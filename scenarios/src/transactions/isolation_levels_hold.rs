@@ -106,7 +106,7 @@ impl Scenario for IsolationLevelsHold {
         for (i, check_spec) in self.checks.iter().enumerate() {
             workload::prepare(&admin)
                 .await
-                .map_err(|e| ScenarioError::Other(e.to_string()))?;
+                .map_err(|e| ScenarioError::failed("prepare the list-append workload", e))?;
             let started = Instant::now();
             let seed = ctx.seed().wrapping_add(i as u64);
             let run = if check_spec.with_cuts {
@@ -124,7 +124,7 @@ impl Scenario for IsolationLevelsHold {
             } else {
                 workload::run(&admin, check_spec.run_at, &shape, seed, None).await
             }
-            .map_err(|e| ScenarioError::Other(e.to_string()))?;
+            .map_err(|e| ScenarioError::failed("run the list-append workload", e))?;
             let ran = started.elapsed();
             let report = check(&run.history);
             let label = if check_spec.with_cuts {

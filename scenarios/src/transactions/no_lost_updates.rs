@@ -260,9 +260,7 @@ async fn subscription_race(
                 .map_err(|e| ScenarioError::sql("take a connection", e))?;
             app.handle_event(&mut conn, &events[i], &mut NoFaults)
                 .await
-                .map_err(|e| {
-                    ScenarioError::Other(format!("the serial reference delivery failed: {e}"))
-                })?;
+                .map_err(|e| ScenarioError::failed("deliver the serial reference", e))?;
         }
         serial.push(normalize(
             &tag,

@@ -25,7 +25,7 @@ impl Rig {
             Some(
                 FaultProxy::in_front_of(&db.app())
                     .await
-                    .map_err(|e| ScenarioError::Other(e.to_string()))?,
+                    .map_err(|e| ScenarioError::failed("start the fault proxy", e))?,
             )
         } else {
             None

@@ -63,11 +63,7 @@ pub async fn ensure_image(docker: &Docker, image: &str) -> Result<(), BackendErr
     match docker.inspect_image(image).await {
         Ok(_) => return Ok(()),
         Err(e) if is_not_found(&e) => {}
-        Err(e) => {
-            return Err(BackendError::Container(format!(
-                "failed to inspect image `{image}`: {e}"
-            )))
-        }
+        Err(e) => return Err(BackendError::docker(format!("inspect image `{image}`"), e)),
     }
     tracing::info!("image {image} is not on this machine: pulling it");
     let options = CreateImageOptionsBuilder::new().from_image(image).build();

@@ -50,9 +50,7 @@ pub async fn postgres_version(docker: &Docker, image: &str) -> Result<ImageVersi
     let created = docker
         .create_container(Some(options), body)
         .await
-        .map_err(|e| {
-            BackendError::Container(format!("failed to create a container of `{image}`: {e}"))
-        })?;
+        .map_err(|e| BackendError::docker(format!("create a container of `{image}`"), e))?;
     let id = created.id;
     let outcome = run_to_exit(docker, &id).await;
     let output = engine::log_tail(docker, &id, 20).await;

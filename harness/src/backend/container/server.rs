@@ -92,10 +92,10 @@ impl ContainerServer {
             Err(e) => {
                 // the runner leaves a container it created but could not start
                 let _ = engine::remove(&docker, &name).await;
-                return Err(BackendError::Start(format!(
-                    "failed to start a container of `{}`: {e}",
-                    backend.image
-                )));
+                return Err(BackendError::docker(
+                    format!("start a container of `{}`", backend.image),
+                    e,
+                ));
             }
         };
         let id = container.id().to_owned();
