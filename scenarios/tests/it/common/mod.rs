@@ -1,8 +1,6 @@
 //! Helpers shared by the `indexes` tests: a bundled subject copied into a temp dir with
 //! the scales its checks run at.
 
-#![allow(dead_code)]
-
 /// Scales that keep a test within seconds and still show what 100k users show.
 pub const SMALL_SCALES: &[&str] = &["1k", "10k"];
 

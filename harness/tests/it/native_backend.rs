@@ -221,7 +221,7 @@ fn a_sigkilled_run_is_reaped_by_the_next() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "child_starts_a_server_and_waits",
+            "native_backend::child_starts_a_server_and_waits",
             "--ignored",
             "--nocapture",
         ])

@@ -4,7 +4,7 @@
 //! instantviz-before by sequential scans; the report's duplicate indexes reported as
 //! evidence; bad queries are manifest errors naming the query.
 
-mod common;
+use crate::common;
 
 use harness::Status;
 use scenarios::indexes::ExpectedIndexUsedAtScale;

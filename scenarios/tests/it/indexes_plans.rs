@@ -2,8 +2,6 @@
 //! counts) and kept as snapshots: at this scale every table fits ANALYZE's sample, so the
 //! statistics, and with them the plans, are the same on every run with the same seed.
 
-mod common;
-
 use harness::scenario::{Context, Run, RunOptions};
 use harness::subject::Subject;
 use harness::Status;

@@ -1,0 +1,17 @@
+//! The integration tests of this crate, gathered in one binary (one link instead of one per
+//! file): each module is one area's tests, run against real PostgreSQL servers.
+
+mod access_control_claim;
+mod backups_claim;
+mod catalog_snapshots;
+#[allow(dead_code)]
+mod common;
+mod constraints_claim;
+mod corpus;
+mod dataset_load;
+mod indexes_claim;
+mod indexes_plans;
+mod migrations_claim;
+mod monitoring_claim;
+mod restore_drill_claim;
+mod transactions_claim;

@@ -1,0 +1,5 @@
+//! The integration tests of this crate, gathered in one binary (one link instead of one per
+//! file): each module is one area's tests, run against real PostgreSQL servers.
+
+mod cli;
+mod container_cli;
