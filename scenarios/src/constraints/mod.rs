@@ -2,7 +2,7 @@
 //! Every claimed constraint must exist, refuse generated rows that break it (and accept
 //! those that keep it), hold under concurrent writers, and cascade deletes as claimed.
 
-mod cascades_remove_descendants;
+mod cascades;
 mod check_then_insert_under_race;
 mod constraints_reject_generated_violations;
 mod expected_constraints_exist;
@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use harness::Scenario;
 
-pub use cascades_remove_descendants::CascadesRemoveDescendants;
+pub use cascades::CascadesRemoveDescendants;
 pub use check_then_insert_under_race::CheckThenInsertUnderRace;
 pub use constraints_reject_generated_violations::ConstraintsRejectGeneratedViolations;
 pub use expected_constraints_exist::ExpectedConstraintsExist;
