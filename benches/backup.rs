@@ -13,8 +13,8 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use harness::backend::native::NativeBackend;
 use harness::backend::PgTools;
 use harness::backup::{self, DumpOptions, Fingerprint, RestoreOptions};
-use harness::migrate::Migrations;
-use harness::template::{Database, TemplatePool};
+use harness::schema::migrate::Migrations;
+use harness::schema::template::{Database, TemplatePool};
 use harness::{Backend, ServerProfile};
 use sqlx::Connection;
 
@@ -41,7 +41,7 @@ pub fn benches(c: &mut Criterion) {
             .migrated(&migrations, "bench_backup_source")
             .await
             .expect("a database");
-        harness::dataset::load(&source, &subject, USERS, 42)
+        harness::schema::dataset::load(&source, &subject, USERS, 42)
             .await
             .expect("the dataset");
         let expected = fingerprint(&source).await;

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use harness::backend::native::NativeBackend;
-use harness::dataset::{self, parse_scales, scale_label, LoadStrategy};
-use harness::scenario::{Context, Run, RunOptions};
+use harness::run::scenario::{Context, Run, RunOptions};
+use harness::schema::dataset::{self, parse_scales, scale_label, LoadStrategy};
 use harness::subject::Subject;
 use harness::Status;
 use scenarios::indexes::workload::AtScale;

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion};
 use harness::backend::container::ContainerBackend;
 use harness::backend::native::NativeBackend;
-use harness::migrate::Migrations;
-use harness::template::TemplatePool;
+use harness::schema::migrate::Migrations;
+use harness::schema::template::TemplatePool;
 use harness::{Backend, ServerProfile};
 
 pub fn benches(c: &mut Criterion) {

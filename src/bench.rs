@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context as _;
-use harness::dataset::{scale_label, seeded_template, LoadReport};
-use harness::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE};
-use harness::scenario::{Context, Run, RunOptions};
+use harness::checks::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE};
+use harness::run::scenario::{Context, Run, RunOptions};
+use harness::schema::dataset::{scale_label, seeded_template, LoadReport};
 use harness::subject::Subject;
 use harness::Status;
 use serde::Serialize;
@@ -89,7 +89,7 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     let backend = select_backend(&args.backend).await?;
-    let seed = args.seed.unwrap_or_else(harness::seed::random);
+    let seed = args.seed.unwrap_or_else(harness::run::seed::random);
     eprintln!(
         "readiness: benchmarking {} at {} users on {} (seed {seed})",
         subject.name(),
@@ -172,7 +172,7 @@ async fn measure(
     let server = pool.server().describe();
     Ok(Summary {
         subject: ctx.subject().name().to_owned(),
-        server: harness::redact::redact(&server),
+        server: harness::report::redact::redact(&server),
         seed,
         started_at,
         latency: "median server time (planning + execution) of EXPLAIN ANALYZE runs, rolled back",

@@ -115,6 +115,6 @@ pub struct BenchArgs {
 }
 
 fn parse_scale(s: &str) -> Result<u64, String> {
-    harness::dataset::parse_scale(s)
+    harness::schema::dataset::parse_scale(s)
         .ok_or_else(|| format!("`{s}` is not a scale (expected e.g. 1k, 10k, 100k, 1m or 2500)"))
 }

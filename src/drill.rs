@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use harness::evidence::Status;
-use harness::scenario::{Context, Run, RunOptions};
+use harness::report::evidence::Status;
+use harness::run::scenario::{Context, Run, RunOptions};
 use harness::subject::Subject;
 use scenarios::restore_drill::{Drill, DEFAULT_USERS};
 
@@ -30,11 +30,11 @@ async fn drill(args: DrillArgs) -> anyhow::Result<u8> {
         .or_else(|| subject.manifest.scale.as_ref().map(|s| s.claimed_users))
         .unwrap_or(DEFAULT_USERS);
     let backend = crate::verify::select_backend(&args.backend).await?;
-    let seed = args.seed.unwrap_or_else(harness::seed::random);
+    let seed = args.seed.unwrap_or_else(harness::run::seed::random);
     eprintln!(
         "readiness: restore drill of {} at {} users on {} (seed {seed})",
         subject.name(),
-        harness::dataset::scale_label(users),
+        harness::schema::dataset::scale_label(users),
         backend.describe()
     );
 
@@ -62,22 +62,22 @@ async fn drill(args: DrillArgs) -> anyhow::Result<u8> {
     println!(
         "{}: {}",
         outcome.status.label(),
-        harness::redact::redact(&outcome.evidence.summary)
+        harness::report::redact::redact(&outcome.evidence.summary)
     );
     for counterexample in &outcome.evidence.counterexamples {
         for detail in &counterexample.details {
-            println!("  {}", harness::redact::redact(detail));
+            println!("  {}", harness::report::redact::redact(detail));
         }
     }
     if let Some(kept) = kept {
-        println!("  kept: {}", harness::redact::redact(&kept));
+        println!("  kept: {}", harness::report::redact::redact(&kept));
     }
 
     std::fs::create_dir_all(&args.report)
         .with_context(|| format!("failed to create {}", args.report.display()))?;
     let path = args.report.join("drill.json");
     let json = serde_json::json!({ "drill": report, "status": outcome.status, "evidence": outcome.evidence });
-    let text = harness::redact::redact(&serde_json::to_string_pretty(&json)?);
+    let text = harness::report::redact::redact(&serde_json::to_string_pretty(&json)?);
     std::fs::write(&path, text).with_context(|| format!("failed to write {}", path.display()))?;
     eprintln!("  report: {}", path.display());
     Ok(exit::of_status(outcome.status))

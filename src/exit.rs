@@ -16,7 +16,10 @@ pub const INTERRUPTED: u8 = 130;
 
 /// Prints the error chain once, redacted, and returns the usage exit code.
 pub fn report_error(error: &anyhow::Error) -> ExitCode {
-    eprintln!("error: {}", harness::redact::redact(&chain_text(error)));
+    eprintln!(
+        "error: {}",
+        harness::report::redact::redact(&chain_text(error))
+    );
     ExitCode::from(USAGE)
 }
 
@@ -37,7 +40,7 @@ fn chain_text(error: &anyhow::Error) -> String {
 }
 
 /// A scorecard's exit code: input errors first, then anything not proven.
-pub fn of_scorecard(scorecard: &harness::evidence::Scorecard) -> u8 {
+pub fn of_scorecard(scorecard: &harness::report::evidence::Scorecard) -> u8 {
     if !scorecard.input_errors.is_empty() {
         USAGE
     } else if scorecard.all_proven() {
@@ -76,8 +79,10 @@ mod tests {
 
     #[test]
     fn a_cause_already_in_its_message_is_not_repeated() {
-        let inner =
-            harness::scenario::ScenarioError::failed("connect", std::io::Error::other("refused"));
+        let inner = harness::run::scenario::ScenarioError::failed(
+            "connect",
+            std::io::Error::other("refused"),
+        );
         let error = anyhow::Error::new(inner).context("failed to start");
         assert_eq!(
             chain_text(&error),

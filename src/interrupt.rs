@@ -14,7 +14,7 @@ pub fn install() {
             _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-        let torn_down = harness::cleanup::run_all();
+        let torn_down = harness::backend::cleanup::run_all();
         eprintln!("\ninterrupted: tore down {} server(s)", torn_down.len());
         std::process::exit(i32::from(crate::exit::INTERRUPTED));
     });

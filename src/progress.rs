@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
-use harness::evidence::ScenarioReport;
-use harness::runner::Observer;
+use harness::report::evidence::ScenarioReport;
+use harness::run::runner::Observer;
 
 #[derive(Debug, Default)]
 pub struct Progress;

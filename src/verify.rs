@@ -8,7 +8,7 @@ use anyhow::{bail, Context as _};
 use harness::backend::container::ContainerBackend;
 use harness::backend::{self, BackendOptions};
 use harness::report;
-use harness::scenario::{Run, RunOptions};
+use harness::run::scenario::{Run, RunOptions};
 use harness::subject::Subject;
 use harness::BackendKind;
 
@@ -87,7 +87,7 @@ async fn verify_once(
     report_dir: &Path,
 ) -> anyhow::Result<u8> {
     let subject = Subject::load(subject_dir).context("failed to load the subject")?;
-    let seed = args.seed.unwrap_or_else(harness::seed::random);
+    let seed = args.seed.unwrap_or_else(harness::run::seed::random);
     eprintln!(
         "readiness: verifying {} on {} (seed {seed})",
         subject.name(),
@@ -100,7 +100,8 @@ async fn verify_once(
         .filter(|c| args.only.is_empty() || args.only.iter().any(|o| o == c.id))
         .collect();
     let run = Run::new(subject, backend, RunOptions::from_env(seed));
-    let scorecard = harness::runner::run(&claims, &scenarios::all(), run.clone(), &Progress).await;
+    let scorecard =
+        harness::run::runner::run(&claims, &scenarios::all(), run.clone(), &Progress).await;
     drop(run);
 
     print!("{}", report::terminal::render(&scorecard, args.detail));

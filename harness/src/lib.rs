@@ -1,42 +1,31 @@
-//! The machinery of readiness: disposable PostgreSQL servers behind one backend trait,
-//! template databases, migrations, catalog introspection, evidence and reports.
+//! The machinery of readiness: disposable PostgreSQL servers behind one backend trait, the
+//! subject and its schema, the faults, the checks, backups, evidence and reports.
 //!
 //! The harness knows no claim: the claims live in the `scenarios` crate, which hands
-//! the [`runner`] its scenarios and gets a [`evidence::Scorecard`] back.
+//! the [`run::runner`] its scenarios and gets a [`report::evidence::Scorecard`] back.
+//!
+//! | folder | what is there |
+//! |---|---|
+//! | [`backend`] | PostgreSQL servers (native, container, an existing URL), the names of what the harness creates, cleanup on interrupt |
+//! | [`subject`] | the application under test: its manifest and its own config files |
+//! | [`schema`] | the subject's schema: migrations, template databases, the catalog, generated rows and datasets, query plans and probes |
+//! | [`faults`] | what goes wrong on purpose: the TCP fault proxy, private network namespaces |
+//! | [`backup`] | backups judged, not trusted: dump and restore, checksums, fingerprints, retention, the subject's own tools |
+//! | [`checks`] | what a run looks for: integrity refusals, invariants, isolation anomalies, growth curves, properties, lock waits |
+//! | [`process`] | subprocesses run to their end, process groups, waiting on observable state |
+//! | [`run`] | the scenario contract, the runner, seeds |
+//! | [`report`] | evidence and verdicts, redaction, and the scorecard's renderings |
 
 pub mod backend;
 pub mod backup;
-pub mod catalog;
-pub mod cleanup;
-pub mod command;
-pub mod configfiles;
-pub mod dataset;
-pub mod evidence;
-pub mod growth;
-pub mod integrity;
-pub mod invariants;
-pub mod isolation;
-pub mod locks;
-pub mod manifest;
-pub mod migrate;
-pub mod names;
-pub mod netns;
-pub mod plan;
-pub mod probe;
-pub mod process_group;
-pub mod property;
-pub mod proxy;
-pub mod redact;
+pub mod checks;
+pub mod faults;
+pub mod process;
 pub mod report;
-pub mod rowgen;
-pub mod runner;
-pub mod scenario;
-pub mod seed;
-pub mod skip;
+pub mod run;
+pub mod schema;
 pub mod subject;
-pub mod template;
-pub mod wait;
 
 pub use backend::{Backend, BackendKind, Server, ServerProfile};
-pub use evidence::{Evidence, Outcome, Status};
-pub use scenario::{Context, Scenario};
+pub use report::evidence::{Evidence, Outcome, Status};
+pub use run::scenario::{Context, Scenario};

@@ -1,7 +1,7 @@
 //! The eight claims of the report (`claims/readiness-report.md`), in its order: each a
 //! typed value its scenarios name (`Scenario::claim`), so that no claim is spelled twice.
 
-use harness::runner::ClaimSpec;
+use harness::run::scenario::ClaimSpec;
 
 pub const BACKUPS: ClaimSpec = ClaimSpec {
     id: "backups",

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use harness::backend::container::ContainerBackend;
 use harness::backend::native::binaries;
 use harness::backend::{self, BackendOptions};
-use harness::evidence::{Scorecard, Status};
-use harness::scenario::{Run, RunOptions};
+use harness::report::evidence::{Scorecard, Status};
+use harness::run::scenario::{Run, RunOptions};
 use harness::subject::Subject;
 use harness::{Backend, BackendKind};
 
@@ -50,7 +50,7 @@ pub fn test_seed() -> u64 {
     let seed = std::env::var("READINESS_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(harness::seed::random);
+        .unwrap_or_else(harness::run::seed::random);
     eprintln!("readiness test seed: {seed} (replay with READINESS_SEED={seed})");
     seed
 }
@@ -84,7 +84,7 @@ pub async fn verify_with(
         test_backend().await,
         RunOptions::from_env(test_seed()),
     );
-    harness::runner::run(&specs, scenarios, run, &harness::runner::Quiet).await
+    harness::run::runner::run(&specs, scenarios, run, &harness::run::runner::Quiet).await
 }
 
 /// Asserts a claim's status, showing the whole scorecard when it differs.
@@ -182,8 +182,8 @@ pub fn with_top_level_snapshots<R>(assertions: impl FnOnce() -> R) -> R {
 /// `text` without what changes from run to run: secrets, and the run id inside the
 /// names of what the harness created (`readiness_1a2b3c4d_…` → `readiness_[run]_…`).
 pub fn stable_text(text: &str) -> String {
-    let text = harness::redact::redact(text);
-    let prefix = harness::names::PREFIX;
+    let text = harness::report::redact::redact(text);
+    let prefix = harness::backend::names::PREFIX;
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();
     while let Some(at) = rest.find(prefix) {

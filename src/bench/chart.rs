@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use harness::dataset::scale_label;
-use harness::growth::Curve;
+use harness::checks::growth::Curve;
+use harness::schema::dataset::scale_label;
 
 const WIDTH: f64 = 920.0;
 const HEIGHT: f64 = 480.0;
@@ -156,7 +156,7 @@ fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use harness::growth::Point;
+    use harness::checks::growth::Point;
 
     use super::*;
 

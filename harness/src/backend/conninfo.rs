@@ -5,7 +5,7 @@ use sqlx::postgres::PgConnectOptions;
 use sqlx::ConnectOptions;
 use std::fmt;
 
-use crate::redact::Secret;
+use crate::report::redact::Secret;
 
 /// Where and as whom to connect. `Debug` and `Display` never show the password.
 #[derive(Clone, PartialEq, Eq)]

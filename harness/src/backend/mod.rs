@@ -5,8 +5,10 @@
 //! details and, where it can, fault hooks; a hook it cannot support returns
 //! [`FaultError::Unsupported`], which scenarios report as NOT PROVEN.
 
+pub mod cleanup;
 pub mod conninfo;
 pub mod container;
+pub mod names;
 pub mod native;
 mod select;
 pub mod url;
@@ -20,8 +22,6 @@ use sqlx::{Connection, Executor, PgConnection};
 
 pub use conninfo::ConnInfo;
 pub use select::{select, BackendOptions};
-
-use crate::names;
 
 /// The three ways of getting a server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -12,8 +12,8 @@ use super::{
     Backend, BackendError, BackendKind, ConnInfo, Fault, FaultError, PgTools, Server,
     ServerProfile, ServerVersion,
 };
-use crate::names::{self, quote_ident, quote_literal};
-use crate::redact::Secret;
+use crate::backend::names::{self, quote_ident, quote_literal};
+use crate::report::redact::Secret;
 
 /// An existing server reached through a connection URL.
 #[derive(Debug)]
@@ -284,7 +284,7 @@ impl Drop for UrlServer {
         if let Ok(Err(why)) = swept {
             tracing::warn!(
                 "failed to drop this run's databases on the url server: {}",
-                crate::redact::redact(&why)
+                crate::report::redact::redact(&why)
             );
         }
     }

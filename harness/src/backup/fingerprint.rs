@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use sqlx::{Connection, Executor, PgConnection};
 
-use crate::catalog::Catalog;
-use crate::names::quote_ident;
+use crate::backend::names::quote_ident;
+use crate::schema::catalog::Catalog;
 
 /// One table's contents, summarised.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -41,7 +41,7 @@ pub struct Differences {
     /// One line per difference.
     pub details: Vec<String>,
     /// Catalog lines whose text differed only in how PostgreSQL prints the same expression
-    /// after a dump and restore (see [`crate::catalog::reparse`]): not differences.
+    /// after a dump and restore (see [`crate::schema::catalog::reparse`]): not differences.
     pub reworded: Vec<String>,
 }
 
@@ -141,7 +141,7 @@ impl Fingerprint {
         conn: &mut PgConnection,
     ) -> Result<Differences, sqlx::Error> {
         let aligned =
-            crate::catalog::reparse::align(conn, &self.catalog, &restored.catalog).await?;
+            crate::schema::catalog::reparse::align(conn, &self.catalog, &restored.catalog).await?;
         let source = Fingerprint {
             catalog: aligned.expected,
             ..self.clone()
@@ -248,7 +248,7 @@ impl Fingerprint {
     }
 }
 
-fn only_table(table: &crate::catalog::Table) -> Catalog {
+fn only_table(table: &crate::schema::catalog::Table) -> Catalog {
     Catalog {
         tables: vec![table.clone()],
         ..Catalog::default()

@@ -1,5 +1,5 @@
 //! A client program or a subject's command judged by its exit status: the harness's one
-//! runner ([`crate::command::run_to_end`]), with what failed put into a [`BackupError`]
+//! runner ([`crate::process::command::run_to_end`]), with what failed put into a [`BackupError`]
 //! and the output kept for the evidence.
 
 use std::process::ExitStatus;
@@ -8,7 +8,7 @@ use std::time::Duration;
 use tokio::process::Command;
 
 use super::BackupError;
-use crate::command::{run_to_end, CommandOutput};
+use crate::process::command::{run_to_end, CommandOutput};
 
 /// How many lines of a program's output the evidence keeps.
 const OUTPUT_LINES: usize = 12;

@@ -8,9 +8,9 @@ use sqlx::Connection;
 
 use super::amcheck::{self, AmcheckReport};
 use super::fingerprint::{Differences, Fingerprint};
-use crate::invariants::{self, Violation};
-use crate::scenario::{Context, ScenarioError};
-use crate::template::Database;
+use crate::checks::invariants::{self, Violation};
+use crate::run::scenario::{Context, ScenarioError};
+use crate::schema::template::Database;
 use crate::Evidence;
 
 /// A database's fingerprint.
@@ -180,7 +180,7 @@ pub async fn check_restored(
 /// The application role, granted its rights as on the source (the harness's own grants,
 /// which a backup need not carry), connects and reads one row of every table.
 async fn app_reads_every_table(db: &Database, print: &Fingerprint) -> Result<(), String> {
-    crate::template::grant_app_role(db)
+    crate::schema::template::grant_app_role(db)
         .await
         .map_err(|e| format!("the app role could not be granted its rights: {e}"))?;
     let mut conn = db
@@ -191,8 +191,8 @@ async fn app_reads_every_table(db: &Database, print: &Fingerprint) -> Result<(),
         let (schema, name) = table.split_once('.').unwrap_or(("public", table));
         let sql = format!(
             "SELECT 1 FROM {}.{} LIMIT 1",
-            crate::names::quote_ident(schema),
-            crate::names::quote_ident(name)
+            crate::backend::names::quote_ident(schema),
+            crate::backend::names::quote_ident(name)
         );
         if let Err(e) = sqlx::query(&sql).fetch_optional(&mut conn).await {
             let _ = conn.close().await;

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use nix::mount::{mount, umount2, MntFlags, MsFlags};
 
+use crate::backend::cleanup::{self, Registration};
 use crate::backend::native::scratch::ScratchDir;
-use crate::cleanup::{self, Registration};
 
 /// Why no small filesystem could be had.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +34,7 @@ impl SmallFilesystem {
         match SmallFilesystem::mount(bytes) {
             Ok(fs) => Some(fs),
             Err(e @ MountError::NotRoot(_)) => {
-                crate::skip::skip(test, &e.to_string(), crate::skip::REQUIRE_ROOT);
+                crate::run::skip::skip(test, &e.to_string(), crate::run::skip::REQUIRE_ROOT);
                 None
             }
             Err(e) => panic!("{test}: {e}"),

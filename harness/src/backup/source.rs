@@ -8,10 +8,10 @@ use sqlx::Connection;
 
 use super::restored::fingerprint;
 use super::Fingerprint;
-use crate::dataset::{self, LoadReport};
-use crate::invariants;
-use crate::scenario::{Context, ScenarioError};
-use crate::template::{Database, TemplatePool};
+use crate::checks::invariants;
+use crate::run::scenario::{Context, ScenarioError};
+use crate::schema::dataset::{self, LoadReport};
+use crate::schema::template::{Database, TemplatePool};
 use crate::{Server, ServerProfile};
 
 /// A seeded database on a server of the scenario's own, which can be destroyed.
@@ -34,7 +34,7 @@ impl Source {
         let migrations = ctx.migrations().await?;
         migrations.up(&db.admin()).await?;
         let load = dataset::load(&db, ctx.subject(), users, ctx.seed()).await?;
-        crate::template::grant_app_role(&db).await?;
+        crate::schema::template::grant_app_role(&db).await?;
         Ok(Source { server, db, load })
     }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::process::{self, Finished};
 use super::{age, BackupError};
 use crate::backend::{ConnInfo, PgTools};
-use crate::command::SubjectCommand;
+use crate::process::command::SubjectCommand;
 use crate::subject::Subject;
 
 /// How long one of the subject's commands may run.
@@ -49,7 +49,7 @@ impl CommandRun {
             .cloned()
     }
 
-    /// "`cmd` exited with 1 after 0.4 s: <output>".
+    /// "`cmd` exited with 1 after 0.4 s: …", with the tail of its output.
     pub fn describe(&self) -> String {
         let output = if self.finished.output.is_empty() {
             String::new()
@@ -109,8 +109,8 @@ impl SubjectTools {
     ) -> Result<CommandRun, BackupError> {
         let before = entries(backup_dir)?;
         let mut cmd = SubjectCommand::new(command, &self.workdir)
-            .with_database(target)
-            .with_tools(self.tools.as_ref())
+            .with_database(target.env())
+            .with_programs_first(self.tools.as_ref().map(|t| t.bin_dir.clone()))
             .with_env("BACKUP_DIR", backup_dir.display().to_string())
             .with_deadline(COMMAND_DEADLINE);
         if let Some(file) = backup_file {

@@ -9,7 +9,7 @@ use super::subject_tools::CommandRun;
 use super::{BackupError, DumpOptions, RestoreOptions, SubjectTools};
 use crate::backend::native::scratch::ScratchDir;
 use crate::backend::{ConnInfo, PgTools};
-use crate::scenario::ScenarioError;
+use crate::run::scenario::ScenarioError;
 use crate::subject::Subject;
 use crate::Server;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::evidence::{Scorecard, Status};
+use crate::report::evidence::{Scorecard, Status};
 
 pub fn render(scorecard: &Scorecard) -> String {
     let mut report = Report::new(format!("readiness: {}", scorecard.subject));

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::evidence::{Scorecard, Status};
+use crate::report::evidence::{Scorecard, Status};
 
 pub fn render(scorecard: &Scorecard) -> String {
     let mut out = String::new();

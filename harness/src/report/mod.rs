@@ -1,14 +1,16 @@
 //! The scorecard's renderings: terminal text, `report.json`, JUnit XML and Markdown.
 //! Every rendering is built from an already redacted scorecard.
 
+pub mod evidence;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod redact;
 pub mod terminal;
 
 use std::path::{Path, PathBuf};
 
-use crate::evidence::{Evidence, Scorecard};
+use crate::report::evidence::{Evidence, Scorecard};
 
 /// Writes `report.json`, `junit.xml` and `summary.md` into `dir` (created if missing) and
 /// returns their paths.

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::evidence::{Scorecard, Status};
+use crate::report::evidence::{Scorecard, Status};
 
 /// Renders the scorecard; `detail` adds each scenario's evidence.
 pub fn render(scorecard: &Scorecard, detail: bool) -> String {

@@ -11,7 +11,7 @@ use harness::backup::small_fs::SmallFilesystem;
 use harness::backup::{
     self, amcheck, restore, BackupError, DumpOptions, Fingerprint, RestoreOptions,
 };
-use harness::template::{Database, TemplatePool};
+use harness::schema::template::{Database, TemplatePool};
 use harness::{Backend, Server, ServerProfile};
 use sqlx::{Connection, Executor};
 

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use harness::backend::container::{engine, labels, ContainerBackend, LOCAL_IMAGE_REPO};
 use harness::backend::native::binaries;
-use harness::{skip, Server, ServerProfile};
+use harness::run::skip;
+use harness::{Server, ServerProfile};
 use sqlx::{Connection, Executor, PgConnection, Row};
 use testcontainers::bollard::models::ContainerCreateBody;
 use testcontainers::bollard::query_parameters::ListContainersOptionsBuilder;

@@ -49,7 +49,7 @@ async fn admin_and_app_roles_connect_with_generated_passwords_only() {
     app.close().await.unwrap();
 
     let mut wrong = server.admin();
-    wrong.password = harness::redact::Secret::register("not-the-password".into());
+    wrong.password = harness::report::redact::Secret::register("not-the-password".into());
     assert!(
         PgConnection::connect_with(&wrong.options()).await.is_err(),
         "a wrong password must be refused"

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use harness::backend::native::NativeBackend;
-use harness::runner::{ClaimSpec, Quiet};
-use harness::scenario::{Context, Run, RunOptions, ScenarioError};
+use harness::run::runner::Quiet;
+use harness::run::scenario::ClaimSpec;
+use harness::run::scenario::{Context, Run, RunOptions, ScenarioError};
 use harness::subject::Subject;
 use harness::{Evidence, Outcome, Scenario, Status};
 
@@ -116,7 +117,7 @@ async fn claims_without_a_verdict_are_not_proven_and_manifest_errors_are_input_e
         }),
     ];
     let claims = [PROVEN, UNIMPLEMENTED, PANICKY, SLOW, MANIFEST, MIXED];
-    let card = harness::runner::run(&claims, &scenarios, run, &Quiet).await;
+    let card = harness::run::runner::run(&claims, &scenarios, run, &Quiet).await;
 
     let status = |id: &str| card.claim(id).unwrap().status;
     assert_eq!(status("proven"), Status::Proven);

@@ -4,7 +4,7 @@
 use harness::backend::native::NativeBackend;
 use harness::backend::url::UrlBackend;
 use harness::backend::{self, FaultError};
-use harness::template::TemplatePool;
+use harness::schema::template::TemplatePool;
 use harness::{Backend, ServerProfile};
 use sqlx::{Connection, Executor, PgConnection};
 

@@ -4,11 +4,11 @@
 //! and not guessable against a real server that has it.
 
 use async_trait::async_trait;
-use harness::configfiles::{compose, dotenv, gitignore};
-use harness::integrity::Rejection;
-use harness::names::{quote_ident, quote_literal};
-use harness::redact::Secret;
-use harness::scenario::{Context, ScenarioError};
+use harness::backend::names::{quote_ident, quote_literal};
+use harness::checks::integrity::Rejection;
+use harness::report::redact::Secret;
+use harness::run::scenario::{Context, ScenarioError};
+use harness::subject::configfiles::{compose, dotenv, gitignore};
 use harness::{Evidence, Outcome, Scenario, ServerProfile};
 use sqlx::{Connection, Executor, PgConnection};
 
@@ -28,7 +28,7 @@ impl Scenario for DatabasePasswordKeptSecret {
         "database-password-kept-secret"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 
@@ -188,7 +188,7 @@ fn value_of(
     key: &str,
 ) -> Option<String> {
     match service.env(key) {
-        Some(entry) => Some(harness::configfiles::interpolate::resolve(
+        Some(entry) => Some(harness::subject::configfiles::interpolate::resolve(
             &entry.value,
             env,
         ))

@@ -7,9 +7,9 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use harness::configfiles::{compose, pgconf};
-use harness::netns::Netns;
-use harness::scenario::{Context, ScenarioError};
+use harness::faults::netns::Netns;
+use harness::run::scenario::{Context, ScenarioError};
+use harness::subject::configfiles::{compose, pgconf};
 use harness::{BackendKind, Evidence, Outcome, Scenario, ServerProfile};
 
 pub struct DatabasePortBoundToLoopback;
@@ -53,7 +53,7 @@ impl Scenario for DatabasePortBoundToLoopback {
         "database-port-bound-to-loopback"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -11,7 +11,7 @@ use harness::Scenario;
 pub use database_password_kept_secret::DatabasePasswordKeptSecret;
 pub use database_port_bound_to_loopback::DatabasePortBoundToLoopback;
 
-pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::ACCESS_CONTROL;
+pub const CLAIM: &harness::run::scenario::ClaimSpec = &crate::claims::ACCESS_CONTROL;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![

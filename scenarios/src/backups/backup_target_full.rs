@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use harness::backup::age;
 use harness::backup::small_fs::{MountError, SmallFilesystem};
 use harness::backup::subject_tools;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
 use super::USERS;
@@ -27,7 +27,7 @@ impl Scenario for BackupTargetFull {
         "backup-target-full"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

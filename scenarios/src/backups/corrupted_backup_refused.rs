@@ -13,8 +13,8 @@ use harness::backup::fingerprint::Fingerprint;
 use harness::backup::{
     self, checksums, restore, BackupError, DumpOptions, RestoreOptions, SubjectTools,
 };
-use harness::scenario::{Context, ScenarioError};
-use harness::template::Database;
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::template::Database;
 use harness::{Evidence, Outcome, Scenario};
 
 use super::USERS;
@@ -32,7 +32,7 @@ impl Scenario for CorruptedBackupRefused {
         "corrupted-backup-refused"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

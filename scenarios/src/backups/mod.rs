@@ -34,7 +34,7 @@ pub use retention_policy::RetentionPolicyHolds;
 pub use server_killed_mid_backup::ServerKilledMidBackup;
 pub use writes_during_backup::WritesDuringBackup;
 
-pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::BACKUPS;
+pub const CLAIM: &harness::run::scenario::ClaimSpec = &crate::claims::BACKUPS;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![

@@ -13,8 +13,8 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use harness::backup::age::{self, NewestBackup};
 use harness::backup::{BackupError, SubjectTools, SystemClock};
-use harness::scenario::{Context, ScenarioError};
-use harness::template::{Database, TemplatePool};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::template::{Database, TemplatePool};
 use harness::{Evidence, Outcome, Scenario};
 use sqlx::{Connection, Executor};
 
@@ -31,7 +31,7 @@ impl Scenario for OwnScriptsRoundTrip {
         "own-scripts-round-trip"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

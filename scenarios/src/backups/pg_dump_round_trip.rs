@@ -7,8 +7,8 @@
 
 use async_trait::async_trait;
 use harness::backup::{self, DumpOptions, RestoreOptions};
-use harness::scenario::{Context, ScenarioError};
-use harness::template::TemplatePool;
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::template::TemplatePool;
 use harness::{Evidence, Outcome, Scenario};
 
 use super::USERS;
@@ -24,7 +24,7 @@ impl Scenario for PgDumpRoundTrip {
         "pg-dump-round-trip"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

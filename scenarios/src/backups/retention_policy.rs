@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use harness::backup::retention::DAY;
 use harness::backup::{age, checksums, dating, RetentionPolicy, SubjectTools, SystemClock};
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
 use harness::backup::tool;
@@ -30,7 +30,7 @@ impl Scenario for RetentionPolicyHolds {
         "retention-policy"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -15,8 +15,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use harness::backend::ConnInfo;
 use harness::backup::fingerprint::Fingerprint;
-use harness::proxy::{Direction, FaultProxy};
-use harness::scenario::{Context, ScenarioError};
+use harness::faults::proxy::{Direction, FaultProxy};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario, Server};
 use sqlx::{Connection, PgConnection};
 
@@ -39,7 +39,7 @@ impl Scenario for ServerKilledMidBackup {
         "server-killed-mid-backup"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use harness::manifest::SqlFlow;
-use harness::rowgen::family::{Family, Written};
-use harness::scenario::ScenarioError;
+use harness::process::wait::Patience;
+use harness::run::scenario::ScenarioError;
+use harness::schema::rowgen::family::{Family, Written};
+use harness::schema::template::Database;
+use harness::subject::manifest::SqlFlow;
 use harness::subject::Subject;
-use harness::template::Database;
-use harness::wait::Patience;
 use sqlx::{Connection, Executor, PgConnection};
 
 use crate::flows::{self, AppFlows, NoFaults, Signup};

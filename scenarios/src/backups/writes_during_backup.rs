@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use harness::backup::DumpOptions;
-use harness::invariants;
-use harness::scenario::{Context, ScenarioError};
+use harness::checks::invariants;
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 use sqlx::Connection;
 
@@ -31,7 +31,7 @@ impl Scenario for WritesDuringBackup {
         "writes-during-backup"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

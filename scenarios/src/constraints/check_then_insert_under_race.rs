@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use harness::integrity::{IntegrityRule, Rejection};
-use harness::manifest::ConstraintKind;
-use harness::names::quote_ident;
-use harness::rowgen::{Row, Value};
-use harness::scenario::{Context, ScenarioError};
+use harness::backend::names::quote_ident;
+use harness::checks::integrity::{IntegrityRule, Rejection};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::rowgen::{Row, Value};
+use harness::subject::manifest::ConstraintKind;
 use harness::{Evidence, Outcome, Scenario};
 use sqlx::{Connection, PgConnection};
 
@@ -33,7 +33,7 @@ impl Scenario for CheckThenInsertUnderRace {
         "check-then-insert-under-race"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

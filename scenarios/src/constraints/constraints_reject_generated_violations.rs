@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use harness::integrity::Rejection;
-use harness::manifest::ConstraintKind;
-use harness::property::{self, Property, Settings, Verdict};
-use harness::rowgen::{Row, RowGenError, Source, Value};
-use harness::scenario::{Context, ScenarioError};
+use harness::checks::integrity::Rejection;
+use harness::checks::property::{self, Property, Settings, Verdict};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::rowgen::{Row, RowGenError, Source, Value};
+use harness::subject::manifest::ConstraintKind;
 use harness::{Evidence, Outcome, Scenario};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -40,7 +40,7 @@ impl Scenario for ConstraintsRejectGeneratedViolations {
         "constraints-reject-generated-violations"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

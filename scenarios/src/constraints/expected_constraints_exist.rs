@@ -3,7 +3,7 @@
 //! validated) rather than by its name alone.
 
 use async_trait::async_trait;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
 use super::prepare::prepare;
@@ -17,7 +17,7 @@ impl Scenario for ExpectedConstraintsExist {
         "expected-constraints-exist"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -4,9 +4,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use harness::manifest::ConstraintKind;
-use harness::rowgen::{Row, RowGenError, Value};
-use harness::scenario::ScenarioError;
+use harness::run::scenario::ScenarioError;
+use harness::schema::rowgen::{Row, RowGenError, Value};
+use harness::subject::manifest::ConstraintKind;
 use sqlx::PgConnection;
 
 use super::rules;

@@ -3,9 +3,9 @@
 //! started by the barrier alone), and each round is scored — the loop both key-race
 //! scenarios share.
 
-use harness::integrity::Rejection;
-use harness::rowgen::{Row, Value};
-use harness::scenario::ScenarioError;
+use harness::checks::integrity::Rejection;
+use harness::run::scenario::ScenarioError;
+use harness::schema::rowgen::{Row, Value};
 use harness::{Evidence, Outcome};
 use sqlx::PgConnection;
 

@@ -26,7 +26,7 @@ pub use constraints_reject_generated_violations::ConstraintsRejectGeneratedViola
 pub use expected_constraints_exist::ExpectedConstraintsExist;
 pub use unique_keys_under_race::UniqueKeysUnderRace;
 
-pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::CONSTRAINTS;
+pub const CLAIM: &harness::run::scenario::ClaimSpec = &crate::claims::CONSTRAINTS;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![

@@ -2,12 +2,12 @@
 //! the manifest's claims resolved against it, the values each checked column accepts found
 //! by the server, and each claimed check's `accepts`/`rejects` examples checked.
 
-use harness::catalog::Catalog;
-use harness::manifest::{ConstraintKind, ExpectedConstraint};
-use harness::rowgen::Value;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::catalog::Catalog;
+use harness::schema::rowgen::Value;
+use harness::schema::template::Database;
+use harness::subject::manifest::{ConstraintKind, ExpectedConstraint};
 use harness::subject::Subject;
-use harness::template::Database;
 use sqlx::{Connection, PgConnection};
 
 use super::resolve;
@@ -46,7 +46,7 @@ async fn find_valid_values(
     seed: u64,
 ) -> Result<(), ScenarioError> {
     for table in &schema.catalog.tables {
-        let valid = harness::rowgen::fit::valid_values(conn, &schema.catalog, table, seed)
+        let valid = harness::schema::rowgen::fit::valid_values(conn, &schema.catalog, table, seed)
             .await
             .map_err(|e| {
                 ScenarioError::sql(

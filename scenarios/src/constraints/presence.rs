@@ -2,8 +2,8 @@
 //! table, ON DELETE action, validated; a unique index counts, a partial one does not), not
 //! only by name.
 
-use harness::catalog::{Catalog, ConstraintType, Table};
-use harness::manifest::ConstraintKind;
+use harness::schema::catalog::{Catalog, ConstraintType, Table};
+use harness::subject::manifest::ConstraintKind;
 
 use super::schema::{Claimed, Presence};
 
@@ -87,7 +87,7 @@ pub(super) fn presence(catalog: &Catalog, table: &Table, claim: &Claimed) -> Pre
             )
         }
         ConstraintKind::Check => {
-            let checks: Vec<&harness::catalog::Constraint> = table
+            let checks: Vec<&harness::schema::catalog::Constraint> = table
                 .constraints_of(ConstraintType::Check)
                 .filter(|c| same_set(&c.columns, &claim.columns))
                 .collect();
@@ -114,7 +114,7 @@ pub(super) fn presence(catalog: &Catalog, table: &Table, claim: &Claimed) -> Pre
                 .references
                 .as_ref()
                 .expect("a foreign key claim has its target");
-            let found: Vec<&harness::catalog::Constraint> = table
+            let found: Vec<&harness::schema::catalog::Constraint> = table
                 .constraints_of(ConstraintType::ForeignKey)
                 .filter(|c| {
                     c.columns == claim.columns
@@ -175,8 +175,8 @@ fn same_set(a: &[String], b: &[String]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use harness::catalog::FkAction;
-    use harness::catalog::Index;
+    use harness::schema::catalog::FkAction;
+    use harness::schema::catalog::Index;
 
     use super::*;
     use crate::constraints::schema::tests::{catalog, claim};

@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use harness::locks::{self, Sessions};
-use harness::rowgen::Value;
-use harness::scenario::ScenarioError;
-use harness::template::Database;
-use harness::wait::Patience;
+use harness::checks::locks::{self, Sessions};
+use harness::process::wait::Patience;
+use harness::run::scenario::ScenarioError;
+use harness::schema::rowgen::Value;
+use harness::schema::template::Database;
 use sqlx::PgConnection;
 use tokio::sync::Barrier;
 
@@ -276,15 +276,15 @@ fn key_rows(schema: &Schema, claim: &Claimed) -> String {
                 .unwrap_or("text");
             format!(
                 "{} = ${}::{data_type}",
-                harness::names::quote_ident(c),
+                harness::backend::names::quote_ident(c),
                 i + 1
             )
         })
         .collect();
     format!(
         "{}.{} WHERE {}",
-        harness::names::quote_ident(&table.schema),
-        harness::names::quote_ident(&table.name),
+        harness::backend::names::quote_ident(&table.schema),
+        harness::backend::names::quote_ident(&table.name),
         conditions.join(" AND ")
     )
 }

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
-use harness::catalog::{Catalog, ConstraintType, FkAction, Table};
-use harness::manifest::{ConstraintKind, ExpectedConstraint};
-use harness::scenario::ScenarioError;
+use harness::run::scenario::ScenarioError;
+use harness::schema::catalog::{Catalog, ConstraintType, FkAction, Table};
+use harness::subject::manifest::{ConstraintKind, ExpectedConstraint};
 use harness::subject::Subject;
 
 use super::presence::presence;

@@ -3,11 +3,11 @@
 //! already there), never from the database's own constraints; then the database's answer
 //! is judged against that.
 
-use harness::catalog::Table;
-use harness::integrity::Rejection;
-use harness::manifest::ConstraintKind;
-use harness::names::quote_ident;
-use harness::rowgen::{Row, Value};
+use harness::backend::names::quote_ident;
+use harness::checks::integrity::Rejection;
+use harness::schema::catalog::Table;
+use harness::schema::rowgen::{Row, Value};
+use harness::subject::manifest::ConstraintKind;
 use sqlx::PgConnection;
 
 use super::schema::{Claimed, Schema};
@@ -266,7 +266,7 @@ async fn check_expression(
 
 #[cfg(test)]
 mod tests {
-    use harness::integrity::IntegrityRule;
+    use harness::checks::integrity::IntegrityRule;
 
     use super::*;
     use crate::constraints::schema::tests::{catalog, claim};

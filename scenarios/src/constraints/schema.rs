@@ -4,10 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use harness::catalog::{Catalog, FkAction, Table};
-use harness::integrity::IntegrityRule;
-use harness::manifest::ConstraintKind;
-use harness::rowgen::{RowSpec, Value};
+use harness::checks::integrity::IntegrityRule;
+use harness::schema::catalog::{Catalog, FkAction, Table};
+use harness::schema::rowgen::{RowSpec, Value};
+use harness::subject::manifest::ConstraintKind;
 use sqlx::PgConnection;
 
 /// One `[[constraints]]` entry, resolved against the catalog.
@@ -76,7 +76,7 @@ pub struct Schema {
     pub claims: Vec<Claimed>,
     pub edges: Vec<Edge>,
     /// By table, the values of each column that its own checks and domain accept (found
-    /// by the server, see [`harness::rowgen::fit`]).
+    /// by the server, see [`harness::schema::rowgen::fit`]).
     pub valid: BTreeMap<String, BTreeMap<String, Vec<Value>>>,
 }
 
@@ -120,7 +120,7 @@ impl Schema {
                 let Ok(column) = spec.column_mut(name) else {
                     continue;
                 };
-                if column.source != harness::rowgen::Source::Default {
+                if column.source != harness::schema::rowgen::Source::Default {
                     column.default_weight = 0;
                 }
                 if claim.kind == ConstraintKind::NotNull {
@@ -203,7 +203,7 @@ pub fn database_message(error: &sqlx::Error) -> String {
 
 #[cfg(test)]
 pub(super) mod tests {
-    use harness::catalog::{Column, Constraint, ConstraintType, ForeignKey};
+    use harness::schema::catalog::{Column, Constraint, ConstraintType, ForeignKey};
 
     use super::*;
 

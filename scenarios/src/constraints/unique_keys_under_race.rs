@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use harness::manifest::ConstraintKind;
-use harness::rowgen::Row;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::rowgen::Row;
+use harness::subject::manifest::ConstraintKind;
 use harness::{Evidence, Outcome, Scenario};
 use sqlx::{Connection, PgConnection};
 
@@ -27,7 +27,7 @@ impl Scenario for UniqueKeysUnderRace {
         "unique-keys-under-race"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

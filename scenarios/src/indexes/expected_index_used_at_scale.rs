@@ -9,10 +9,10 @@
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
-use harness::dataset::{scale_label, scale_of};
-use harness::plan::{render::title, render_redacted};
-use harness::probe::{PreparedQuery, Probe};
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::dataset::{scale_label, scale_of};
+use harness::schema::plan::{render::title, render_redacted};
+use harness::schema::probe::{PreparedQuery, Probe};
 use harness::{Evidence, Outcome, Scenario};
 
 use super::scales::{labels, verify_scales};
@@ -26,7 +26,7 @@ impl Scenario for ExpectedIndexUsedAtScale {
         "expected-index-used-at-scale"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -7,9 +7,9 @@
 //! tables it read in full and the triggers that did it.
 
 use async_trait::async_trait;
-use harness::dataset::scale_label;
-use harness::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE, MATERIAL_RISE_MS};
-use harness::scenario::{Context, ScenarioError};
+use harness::checks::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE, MATERIAL_RISE_MS};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::dataset::scale_label;
 use harness::{Evidence, Outcome, Scenario};
 
 use super::scales::{labels, verify_scales};
@@ -23,7 +23,7 @@ impl Scenario for LatencyGrowsLikeAnIndexLookup {
         "latency-grows-like-an-index-lookup"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

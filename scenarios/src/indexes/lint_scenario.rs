@@ -7,9 +7,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use harness::catalog::Catalog;
-use harness::dataset::scale_label;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::catalog::Catalog;
+use harness::schema::dataset::scale_label;
 use harness::{Evidence, Outcome, Scenario};
 
 use super::lints::{LintInput, Rule, Severity};
@@ -33,7 +33,7 @@ impl Scenario for LintScenario {
         self.rule.id()
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -19,7 +19,7 @@ pub use expected_index_used_at_scale::ExpectedIndexUsedAtScale;
 pub use latency_grows_like_an_index_lookup::LatencyGrowsLikeAnIndexLookup;
 pub use lint_scenario::LintScenario;
 
-pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::INDEXES;
+pub const CLAIM: &harness::run::scenario::ClaimSpec = &crate::claims::INDEXES;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     let mut scenarios: Vec<Arc<dyn Scenario>> = vec![

@@ -1,8 +1,8 @@
 //! The scales the `indexes` scenarios measure: `READINESS_SCALES` (e.g. `1k,10k,100k`),
 //! else the manifest's `scale.verify_scales`, else 1k, 10k and the claimed number of users.
 
-use harness::dataset::{parse_scales, scale_label, scale_of};
-use harness::scenario::ScenarioError;
+use harness::run::scenario::ScenarioError;
+use harness::schema::dataset::{parse_scales, scale_label, scale_of};
 use harness::subject::Subject;
 
 /// The environment variable that overrides the manifest's scales.

@@ -4,11 +4,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use harness::dataset::{scale_label, scale_of};
-use harness::growth::{self, Curve, Point, Sampling};
-use harness::probe::PreparedQuery;
-use harness::scenario::{Context, ScenarioError};
-use harness::template::Database;
+use harness::checks::growth::{self, Curve, Point, Sampling};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::dataset::{scale_label, scale_of};
+use harness::schema::probe::PreparedQuery;
+use harness::schema::template::Database;
 use sqlx::{Connection, PgConnection};
 
 /// A dataset clone at one scale, ready to run the main queries on.
@@ -46,7 +46,7 @@ impl AtScale {
         let tables: Vec<String> = scale_of(ctx.subject())?
             .tables
             .iter()
-            .map(|t| harness::names::relation_text(&t.table))
+            .map(|t| harness::backend::names::relation_text(&t.table))
             .collect();
         let rows: i64 = sqlx::query_scalar(
             "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::int8 FROM pg_class c \

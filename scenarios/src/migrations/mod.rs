@@ -8,7 +8,7 @@ use harness::Scenario;
 
 pub use up_down_round_trip::UpDownRoundTrip;
 
-pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::MIGRATIONS;
+pub const CLAIM: &harness::run::scenario::ClaimSpec = &crate::claims::MIGRATIONS;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![Arc::new(UpDownRoundTrip)]

@@ -5,11 +5,12 @@
 use std::time::Instant;
 
 use async_trait::async_trait;
-use harness::catalog::Catalog;
-use harness::migrate::{MigrateError, Migrations};
-use harness::scenario::{Context, ScenarioError};
-use harness::template::Database;
-use harness::{invariants, Evidence, Outcome, Scenario};
+use harness::checks::invariants;
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::catalog::Catalog;
+use harness::schema::migrate::{MigrateError, Migrations};
+use harness::schema::template::Database;
+use harness::{Evidence, Outcome, Scenario};
 use sqlx::Connection;
 
 pub struct UpDownRoundTrip;
@@ -20,7 +21,7 @@ impl Scenario for UpDownRoundTrip {
         "up-down-round-trip"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 
@@ -50,7 +51,7 @@ async fn stepwise(
     let steps = migrations.steps();
     if steps.is_empty() {
         let mut summary = "the subject has no migrations to try".to_owned();
-        if let harness::manifest::MigrationSource::Dir(dir) = migrations.source() {
+        if let harness::subject::manifest::MigrationSource::Dir(dir) = migrations.source() {
             let unread: Vec<String> = std::fs::read_dir(dir)
                 .into_iter()
                 .flatten()
@@ -184,7 +185,7 @@ async fn stepwise(
 
 /// "3: 0001 init, 0002 users, 0003 indexes", or for a long history its count, first and
 /// last.
-fn span(steps: &[harness::migrate::Step]) -> String {
+fn span(steps: &[harness::schema::migrate::Step]) -> String {
     match steps {
         [] => "none".into(),
         [first, .., last] if steps.len() > 5 => {
@@ -301,7 +302,7 @@ async fn compare(
         .connect_admin()
         .await
         .map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
-    let aligned = harness::catalog::reparse::align(&mut conn, expected, &now)
+    let aligned = harness::schema::catalog::reparse::align(&mut conn, expected, &now)
         .await
         .map_err(|e| ScenarioError::sql("compare catalogs", e));
     let _ = conn.close().await;

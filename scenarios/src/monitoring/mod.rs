@@ -12,7 +12,7 @@ use harness::Scenario;
 pub use monitor_reports_health::MonitorReportsHealth;
 pub use slow_queries_are_logged::SlowQueriesAreLogged;
 
-pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::MONITORING;
+pub const CLAIM: &harness::run::scenario::ClaimSpec = &crate::claims::MONITORING;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![

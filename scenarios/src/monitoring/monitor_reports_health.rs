@@ -10,9 +10,9 @@ use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use harness::backup::{age, BackupError, SubjectTools};
-use harness::command::{CommandOutput, SubjectCommand};
-use harness::scenario::{Context, ScenarioError};
-use harness::template::{Database, TemplatePool};
+use harness::process::command::{CommandOutput, SubjectCommand};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::template::{Database, TemplatePool};
 use harness::{Evidence, Outcome, Scenario, ServerProfile};
 
 pub struct MonitorReportsHealth;
@@ -23,7 +23,7 @@ impl Scenario for MonitorReportsHealth {
         "monitor-reports-health"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 
@@ -46,7 +46,7 @@ impl Scenario for MonitorReportsHealth {
                 .await?,
         );
         if subject.manifest.scale.is_some() {
-            harness::dataset::load(&db, subject, 50, ctx.seed()).await?;
+            harness::schema::dataset::load(&db, subject, 50, ctx.seed()).await?;
         }
         let tables: Vec<String> = db
             .read_catalog(migrations.bookkeeping_tables())
@@ -63,8 +63,8 @@ impl Scenario for MonitorReportsHealth {
         evidence.push_observation("backup in $BACKUP_DIR", &made);
         let monitor = |dir: &std::path::Path| {
             SubjectCommand::new(&command, &subject.dir)
-                .with_database(&db.admin())
-                .with_tools(server.tools().as_ref())
+                .with_database(db.admin().env())
+                .with_programs_first(server.tools().map(|t| t.bin_dir))
                 .with_env("BACKUP_DIR", dir.display().to_string())
                 .with_deadline(Duration::from_secs(60))
         };
@@ -122,7 +122,7 @@ impl Scenario for MonitorReportsHealth {
             .manifest
             .backup
             .as_ref()
-            .map_or(harness::manifest::DEFAULT_MAX_AGE_HOURS, |b| {
+            .map_or(harness::subject::manifest::DEFAULT_MAX_AGE_HOURS, |b| {
                 b.max_age_hours()
             });
         let stale_age = Duration::from_secs_f64((limit + 2.0) * 3600.0);

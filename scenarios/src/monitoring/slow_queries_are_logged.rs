@@ -6,9 +6,9 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use harness::configfiles::settings;
-use harness::scenario::{Context, ScenarioError};
-use harness::wait::Patience;
+use harness::process::wait::Patience;
+use harness::run::scenario::{Context, ScenarioError};
+use harness::subject::configfiles::settings;
 use harness::{Evidence, Outcome, Scenario, ServerProfile};
 use sqlx::{Connection, Executor, PgConnection};
 
@@ -28,7 +28,7 @@ impl Scenario for SlowQueriesAreLogged {
         "slow-queries-are-logged"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

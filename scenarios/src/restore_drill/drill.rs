@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use harness::backup::{DumpOptions, SubjectTools};
-use harness::dataset;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::dataset;
 use harness::{Evidence, Outcome};
 use serde::Serialize;
 

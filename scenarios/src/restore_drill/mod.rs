@@ -12,7 +12,7 @@ use harness::Scenario;
 pub use drill::{Drill, DrillReport};
 pub use rto_drill::{RtoDrill, DEFAULT_USERS};
 
-pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::RESTORE_DRILL;
+pub const CLAIM: &harness::run::scenario::ClaimSpec = &crate::claims::RESTORE_DRILL;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![Arc::new(RtoDrill::from_env())]

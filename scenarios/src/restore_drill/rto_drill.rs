@@ -8,8 +8,8 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use harness::dataset;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::dataset;
 use harness::{Outcome, Scenario};
 
 use super::drill::Drill;
@@ -43,7 +43,7 @@ impl Scenario for RtoDrill {
         "rto-drill"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -7,8 +7,9 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use harness::scenario::{Context, ScenarioError};
-use harness::{invariants, Evidence, Outcome, Scenario};
+use harness::checks::invariants;
+use harness::run::scenario::{Context, ScenarioError};
+use harness::{Evidence, Outcome, Scenario};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use sqlx::Connection;
@@ -46,7 +47,7 @@ impl Scenario for AcknowledgedCommitsSurviveCrash {
         "acknowledged-commits-survive-crash"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -4,7 +4,7 @@
 //! broke.
 
 use async_trait::async_trait;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
 use super::faults::Fault;
@@ -20,7 +20,7 @@ impl Scenario for AllOrNothingAcrossCrash {
         "all-or-nothing-across-crash"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

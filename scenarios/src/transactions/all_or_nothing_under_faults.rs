@@ -5,7 +5,7 @@
 //! are, and no invariant broke.
 
 use async_trait::async_trait;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
 use super::faults::Fault;
@@ -21,7 +21,7 @@ impl Scenario for AllOrNothingUnderFaults {
         "all-or-nothing-under-faults"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -5,8 +5,8 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use harness::invariants::{self, Violation};
-use harness::scenario::ScenarioError;
+use harness::checks::invariants::{self, Violation};
+use harness::run::scenario::ScenarioError;
 use harness::subject::Subject;
 use sqlx::Connection;
 

@@ -6,9 +6,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use harness::proxy::Direction;
-use harness::scenario::ScenarioError;
-use harness::wait::Patience;
+use harness::faults::proxy::Direction;
+use harness::process::wait::Patience;
+use harness::run::scenario::ScenarioError;
 use sqlx::PgConnection;
 
 use super::rig::Rig;

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use harness::scenario::ScenarioError;
+use harness::run::scenario::ScenarioError;
 use harness::subject::Subject;
 use sqlx::PgConnection;
 

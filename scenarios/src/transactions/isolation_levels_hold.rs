@@ -9,9 +9,9 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use harness::isolation::workload::{self, Nemesis, Workload};
-use harness::isolation::{check, AnomalyKind, IsolationLevel, Report};
-use harness::scenario::{Context, ScenarioError};
+use harness::checks::isolation::workload::{self, Nemesis, Workload};
+use harness::checks::isolation::{check, AnomalyKind, IsolationLevel, Report};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 
 use super::rig::Rig;
@@ -67,7 +67,7 @@ impl Scenario for IsolationLevelsHold {
         "isolation-levels-hold"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

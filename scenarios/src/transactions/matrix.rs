@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome};
 
 use super::case::{self, Case, CaseReport, BLACKHOLE_DEADLINE};

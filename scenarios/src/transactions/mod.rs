@@ -31,7 +31,7 @@ pub use no_lost_updates::NoLostUpdates;
 pub use random_fault_schedules::RandomFaultSchedules;
 pub use webhooks_survive_redelivery::WebhooksSurviveRedelivery;
 
-pub const CLAIM: &harness::runner::ClaimSpec = &crate::claims::TRANSACTIONS;
+pub const CLAIM: &harness::run::scenario::ClaimSpec = &crate::claims::TRANSACTIONS;
 
 pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![

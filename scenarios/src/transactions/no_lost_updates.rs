@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chrono::Duration as Span;
-use harness::scenario::{Context, ScenarioError};
-use harness::{invariants, Evidence, Outcome, Scenario};
+use harness::checks::invariants;
+use harness::run::scenario::{Context, ScenarioError};
+use harness::{Evidence, Outcome, Scenario};
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -33,7 +34,7 @@ impl Scenario for NoLostUpdates {
         "no-lost-updates"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

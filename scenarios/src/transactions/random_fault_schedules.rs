@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use harness::scenario::{Context, ScenarioError};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 use proptest::collection::vec;
 use proptest::strategy::{Strategy, ValueTree};
@@ -42,7 +42,7 @@ impl Scenario for RandomFaultSchedules {
         "random-fault-schedules"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

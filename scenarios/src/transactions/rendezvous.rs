@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use harness::locks::{self, Sessions};
-use harness::wait::Patience;
+use harness::checks::locks::{self, Sessions};
+use harness::process::wait::Patience;
 use sqlx::PgConnection;
 use tokio::sync::Notify;
 

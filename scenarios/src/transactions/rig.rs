@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
 use harness::backend::ConnInfo;
-use harness::proxy::FaultProxy;
-use harness::scenario::ScenarioError;
-use harness::template::Database;
+use harness::faults::proxy::FaultProxy;
+use harness::run::scenario::ScenarioError;
+use harness::schema::template::Database;
 use harness::Server;
 use sqlx::{Connection, PgConnection};
 
@@ -92,7 +92,7 @@ pub async fn crash_rig(ctx: &harness::Context, label: &str) -> Result<Rig, Scena
         harness::backend::admin_execute(server.as_ref(), "SELECT pg_reload_conf()").await?;
     }
     let migrations = ctx.migrations().await?;
-    let db = harness::template::TemplatePool::new(server)
+    let db = harness::schema::template::TemplatePool::new(server)
         .migrated(&migrations, label)
         .await?;
     Rig::new(ctx.track(db), false).await

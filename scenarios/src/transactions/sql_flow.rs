@@ -1,8 +1,8 @@
 //! Running a manifest's SQL flow: BEGIN, each step (with `:run` replaced) followed by its
 //! fault point, COMMIT; and counting the rows one execution left.
 
-use harness::manifest::SqlFlow;
-use harness::scenario::ScenarioError;
+use harness::run::scenario::ScenarioError;
+use harness::subject::manifest::SqlFlow;
 use harness::subject::Subject;
 use sqlx::{Executor, PgConnection, Row};
 

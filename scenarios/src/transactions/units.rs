@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use harness::manifest::SqlFlow;
-use harness::scenario::ScenarioError;
+use harness::run::scenario::ScenarioError;
+use harness::subject::manifest::SqlFlow;
 use harness::subject::Subject;
 use sqlx::PgConnection;
 

@@ -9,8 +9,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Duration as Span;
-use harness::scenario::{Context, ScenarioError};
-use harness::{invariants, Evidence, Outcome, Scenario};
+use harness::checks::invariants;
+use harness::run::scenario::{Context, ScenarioError};
+use harness::{Evidence, Outcome, Scenario};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -70,7 +71,7 @@ impl Scenario for WebhooksSurviveRedelivery {
         "webhooks-survive-redelivery"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

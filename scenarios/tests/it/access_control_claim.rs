@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use harness::backend::native::NativeBackend;
 use harness::backend::url::UrlBackend;
-use harness::scenario::{Run, RunOptions};
+use harness::run::scenario::{Run, RunOptions};
 use harness::subject::Subject;
 use harness::{Backend, ServerProfile, Status};
 use scenarios::access_control::DatabasePasswordKeptSecret;
@@ -108,7 +108,8 @@ async fn the_guessing_attack_never_touches_an_existing_server() {
         .filter(|c| c.id == CLAIM)
         .collect();
     let only: Vec<Arc<dyn harness::Scenario>> = vec![Arc::new(DatabasePasswordKeptSecret)];
-    let scorecard = harness::runner::run(&spec, &only, run, &harness::runner::Quiet).await;
+    let scorecard =
+        harness::run::runner::run(&spec, &only, run, &harness::run::runner::Quiet).await;
     assert_scenario(
         &scorecard,
         CLAIM,

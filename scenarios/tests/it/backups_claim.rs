@@ -24,7 +24,10 @@ const CLAIM: &str = "backups";
 const BACKUP: &str = "backup-database.sh";
 const RESTORE: &str = "restore-database.sh";
 
-async fn run(dir: &Path, scenario: impl Scenario + 'static) -> harness::evidence::Scorecard {
+async fn run(
+    dir: &Path,
+    scenario: impl Scenario + 'static,
+) -> harness::report::evidence::Scorecard {
     let scenarios: Vec<Arc<dyn Scenario>> = vec![Arc::new(scenario)];
     verify_with(dir, &[CLAIM], &scenarios).await
 }

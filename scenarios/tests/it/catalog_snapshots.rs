@@ -1,10 +1,10 @@
 //! The catalog of each bundled subject, fully migrated, as a reviewable snapshot in
 //! `snapshots/`: any change to a table, column, constraint or index shows up as a diff.
 
-use harness::catalog::Catalog;
-use harness::migrate::Migrations;
+use harness::schema::catalog::Catalog;
+use harness::schema::migrate::Migrations;
+use harness::schema::template::TemplatePool;
 use harness::subject::Subject;
-use harness::template::TemplatePool;
 use harness::ServerProfile;
 use scenarios::subjects::{bundled, INSTANTVIZ, INSTANTVIZ_BEFORE};
 use scenarios::testing::{stable_text, test_backend, with_top_level_snapshots};
@@ -55,7 +55,7 @@ fn stable_text_hides_run_ids_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restored_catalog_compares_equal_by_meaning_and_a_changed_rule_still_differs() {
     use harness::backup::{self, DumpOptions, RestoreOptions};
-    use harness::catalog::reparse;
+    use harness::schema::catalog::reparse;
     use sqlx::Executor;
 
     let server = test_backend()

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use harness::evidence::Scorecard;
+use harness::report::evidence::Scorecard;
 use harness::{Scenario, Status};
 use scenarios::constraints::{
     CascadesRemoveDescendants, CheckThenInsertUnderRace, ConstraintsRejectGeneratedViolations,

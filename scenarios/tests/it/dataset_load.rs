@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 
-use harness::catalog::Catalog;
-use harness::dataset::{self, LoadStrategy};
-use harness::scenario::{Context, Run, RunOptions};
+use harness::run::scenario::{Context, Run, RunOptions};
+use harness::schema::catalog::Catalog;
+use harness::schema::dataset::{self, LoadStrategy};
+use harness::schema::template::Database;
 use harness::subject::Subject;
-use harness::template::Database;
 use harness::Status;
 use scenarios::subjects::INSTANTVIZ;
 use scenarios::testing::{test_backend, test_seed};
@@ -65,7 +65,7 @@ async fn deferred_load_rebuilds_the_migrated_schema_and_matches_an_in_place_load
     assert!(schema.diff(&after).is_empty(), "{:#?}", schema.diff(&after));
 
     let mut conn = deferred.connect_admin().await.unwrap();
-    let violations = harness::invariants::check(&mut conn, &subject)
+    let violations = harness::checks::invariants::check(&mut conn, &subject)
         .await
         .unwrap();
     assert!(violations.is_empty(), "{violations:?}");

@@ -2,7 +2,7 @@
 //! counts) and kept as snapshots: at this scale every table fits ANALYZE's sample, so the
 //! statistics, and with them the plans, are the same on every run with the same seed.
 
-use harness::scenario::{Context, Run, RunOptions};
+use harness::run::scenario::{Context, Run, RunOptions};
 use harness::subject::Subject;
 use harness::Status;
 use scenarios::indexes::workload::AtScale;
@@ -24,7 +24,7 @@ async fn redacted_plans(subject: &str) -> String {
             "## {} ({})\n{}\n",
             query.name,
             query.describe_args(),
-            harness::plan::render_redacted(&probe.explained)
+            harness::schema::plan::render_redacted(&probe.explained)
         ));
     }
     at.close().await;

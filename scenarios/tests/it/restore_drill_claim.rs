@@ -15,7 +15,7 @@ use scenarios::testing::{assert_claim, evidence_text, verify_with};
 const CLAIM: &str = "restore_drill";
 const USERS: u64 = 1_000;
 
-async fn drill(dir: &Path) -> harness::evidence::Scorecard {
+async fn drill(dir: &Path) -> harness::report::evidence::Scorecard {
     let scenarios: Vec<Arc<dyn Scenario>> = vec![Arc::new(RtoDrill::at(USERS))];
     verify_with(dir, &[CLAIM], &scenarios).await
 }

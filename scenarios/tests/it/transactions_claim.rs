@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use harness::isolation::IsolationLevel;
+use harness::checks::isolation::IsolationLevel;
 use harness::Status;
 use scenarios::subjects::{INSTANTVIZ, INSTANTVIZ_BEFORE};
 use scenarios::testing::{
@@ -177,7 +177,7 @@ async fn sql_flow_refuted_when_a_step_commits_midway() {
     );
 }
 
-async fn run_fault_matrix(dir: &Path) -> harness::evidence::Scorecard {
+async fn run_fault_matrix(dir: &Path) -> harness::report::evidence::Scorecard {
     verify_with(dir, &[CLAIM], &[Arc::new(AllOrNothingUnderFaults)]).await
 }
 

@@ -12,8 +12,8 @@ use testcontainers::bollard::query_parameters::ListContainersOptionsBuilder;
 use testcontainers::bollard::Docker;
 
 use super::engine;
+use crate::backend::names;
 use crate::backend::native::scratch;
-use crate::names;
 
 pub const RUN: &str = "readiness.run";
 pub const OWNER_PID: &str = "readiness.owner-pid";

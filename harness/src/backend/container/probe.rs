@@ -10,11 +10,11 @@ use testcontainers::bollard::query_parameters::CreateContainerOptionsBuilder;
 use testcontainers::bollard::Docker;
 
 use super::{engine, labels};
+use crate::backend::cleanup;
+use crate::backend::names;
 use crate::backend::native::binaries;
 use crate::backend::BackendError;
-use crate::cleanup;
-use crate::names;
-use crate::wait::Patience;
+use crate::process::wait::Patience;
 
 /// How long `postgres --version` may take, container start included.
 const PROBE_DEADLINE: Duration = Duration::from_secs(60);

@@ -21,15 +21,15 @@ use testcontainers::runners::AsyncRunner;
 use testcontainers::{ContainerAsync, ContainerRequest, GenericImage, ImageExt};
 
 use super::{engine, labels, ContainerBackend};
+use crate::backend::cleanup::{self, Registration};
+use crate::backend::names::{self, quote_literal};
 use crate::backend::native::{ADMIN_ROLE, APP_ROLE};
 use crate::backend::{
     BackendError, BackendKind, ConnInfo, Fault, FaultError, PgTools, Server, ServerProfile,
     ServerVersion,
 };
-use crate::cleanup::{self, Registration};
-use crate::names::{self, quote_literal};
-use crate::redact::Secret;
-use crate::wait::Patience;
+use crate::process::wait::Patience;
+use crate::report::redact::Secret;
 
 /// The port PostgreSQL listens on inside the container.
 const PG_PORT: u16 = 5432;

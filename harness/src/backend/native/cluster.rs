@@ -12,7 +12,7 @@ use super::binaries::PgBinaries;
 use super::run_as::{self, RunAs};
 use super::scratch::ScratchDir;
 use crate::backend::BackendError;
-use crate::redact::Secret;
+use crate::report::redact::Secret;
 
 /// The superuser every native cluster is created with.
 pub const ADMIN_ROLE: &str = "readiness_admin";

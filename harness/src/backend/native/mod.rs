@@ -19,9 +19,9 @@ use super::{
     Backend, BackendError, BackendKind, ConnInfo, Fault, FaultError, PgTools, Server,
     ServerProfile, ServerVersion,
 };
-use crate::cleanup::{self, Registration};
-use crate::names::quote_literal;
-use crate::redact::Secret;
+use crate::backend::cleanup::{self, Registration};
+use crate::backend::names::quote_literal;
+use crate::report::redact::Secret;
 use binaries::PgBinaries;
 use process::{Postmaster, PostmasterSpec, StartFailure};
 use run_as::RunAs;

@@ -13,7 +13,7 @@ use nix::unistd::Pid;
 use super::binaries::PgBinaries;
 use super::run_as::{self, RunAs};
 use super::scratch::PostmasterPid;
-use crate::wait::Patience;
+use crate::process::wait::Patience;
 
 /// Everything needed to start (and restart) one postmaster.
 #[derive(Debug, Clone)]

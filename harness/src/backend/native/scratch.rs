@@ -9,7 +9,7 @@ use nix::sys::signal::{self, Signal};
 use nix::unistd::Pid;
 
 use super::run_as::{self, RunAs};
-use crate::wait::Patience;
+use crate::process::wait::Patience;
 
 /// Every scratch directory's name starts with this, inside the system temp directory.
 pub const SCRATCH_PREFIX: &str = "readiness-";
@@ -303,10 +303,10 @@ mod tests {
     fn a_dead_runs_mounts_are_detached_before_its_directory_is_removed() {
         let _one = REAPING.lock().unwrap_or_else(|e| e.into_inner());
         if !nix::unistd::Uid::effective().is_root() {
-            crate::skip::skip(
+            crate::run::skip::skip(
                 "a_dead_runs_mounts_are_detached_before_its_directory_is_removed",
                 "mounting needs root",
-                crate::skip::REQUIRE_ROOT,
+                crate::run::skip::REQUIRE_ROOT,
             );
             return;
         }

@@ -5,16 +5,16 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use harness::integrity::{IntegrityRule, Rejection};
-use harness::names::quote_ident;
-use harness::property::Property;
-use harness::scenario::ScenarioError;
+use harness::backend::names::quote_ident;
+use harness::checks::integrity::{IntegrityRule, Rejection};
+use harness::checks::property::Property;
+use harness::run::scenario::ScenarioError;
 use proptest::test_runner::TestCaseError;
 use sqlx::{PgConnection, Row as _};
 
 use super::expected::Expected;
 use super::plan::Plan;
-use super::tree::{Node, Shape};
+use super::shape::{Node, Shape};
 use crate::constraints::schema::{execute, Schema};
 
 #[derive(Debug, Default)]

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use harness::catalog::FkAction;
+use harness::schema::catalog::FkAction;
 
-use super::tree::Node;
+use super::shape::Node;
 use crate::constraints::schema::Schema;
 
 /// What the claimed (else declared) ON DELETE actions make of deleting `victim`.
@@ -63,16 +63,4 @@ impl Expected {
             nullified,
         }
     }
-}
-
-/// The nearest of `from` and its tree ancestors that is a row of `table`.
-pub(super) fn ancestor(nodes: &[Node], from: Option<usize>, table: &str) -> Option<usize> {
-    let mut at = from;
-    while let Some(i) = at {
-        if nodes[i].table == table {
-            return Some(i);
-        }
-        at = nodes[i].parent;
-    }
-    None
 }

@@ -9,21 +9,22 @@
 mod case;
 mod expected;
 mod plan;
+mod shape;
 mod tree;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use harness::property::{self, Settings, Verdict};
-use harness::scenario::{Context, ScenarioError};
+use harness::checks::property::{self, Settings, Verdict};
+use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome, Scenario};
 use sqlx::Connection;
 
 use super::prepare::prepare;
 use case::{short, CascadeProperty, Tally};
 use plan::Plan;
-use tree::shape_strategy;
+use shape::shape_strategy;
 
 /// Trees per level unless `READINESS_PROPTEST_CASES` says otherwise.
 const DEFAULT_CASES: u32 = 12;
@@ -38,7 +39,7 @@ impl Scenario for CascadesRemoveDescendants {
         "cascades-remove-descendants"
     }
 
-    fn claim(&self) -> &'static harness::runner::ClaimSpec {
+    fn claim(&self) -> &'static harness::run::scenario::ClaimSpec {
         super::CLAIM
     }
 

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use harness::scenario::ScenarioError;
+use harness::run::scenario::ScenarioError;
 
 use crate::constraints::fixtures::{ancestors, key_columns, reference_order};
 use crate::constraints::schema::Schema;

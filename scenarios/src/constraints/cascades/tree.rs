@@ -1,54 +1,17 @@
-//! A tree's shape (drawn by proptest) and its rows, inserted breadth-first under their
-//! parents, with every other reference pointing at an ancestor or a row made for it.
+//! A tree's rows, inserted breadth-first under their parents as its shape says, with every
+//! other reference pointing at an ancestor or a row made for it.
 
 use std::collections::VecDeque;
 
 use futures::future::BoxFuture;
-use harness::integrity::{IntegrityRule, Rejection};
-use harness::rowgen::Value;
-use harness::scenario::ScenarioError;
-use proptest::prelude::*;
-use proptest::sample::Index;
+use harness::checks::integrity::{IntegrityRule, Rejection};
+use harness::run::scenario::ScenarioError;
 
 use super::case::CascadeProperty;
-use super::expected::ancestor;
+use super::shape::{ancestor, Node, Shape};
 use super::MAX_ROWS;
 use crate::constraints::fixtures::{insert_plain, pick, ParentKeys};
 use crate::constraints::schema::execute;
-
-/// A tree's shape: how many rows of each root table, the fan-out of every row in
-/// breadth-first order (1 once the list runs out, so the smallest tree is a chain through
-/// every level), and which row to delete.
-#[derive(Debug, Clone)]
-pub(super) struct Shape {
-    pub(super) roots: usize,
-    pub(super) fan_out: Vec<u8>,
-    pub(super) victim: Index,
-}
-
-pub(super) fn shape_strategy() -> impl Strategy<Value = Shape> + Send + 'static {
-    (
-        1usize..=3,
-        prop::collection::vec(0u8..=3, 0..=24),
-        any::<Index>(),
-    )
-        .prop_map(|(roots, fan_out, victim)| Shape {
-            roots,
-            fan_out,
-            victim,
-        })
-}
-
-/// One row of a built tree.
-#[derive(Debug, Clone)]
-pub(super) struct Node {
-    pub(super) table: String,
-    /// The plan's key columns of the table, as text.
-    pub(super) values: Vec<Value>,
-    /// (schema edge, the node it references).
-    pub(super) links: Vec<(usize, usize)>,
-    pub(super) parent: Option<usize>,
-}
 
 impl CascadeProperty {
     /// Builds a tree breadth-first from `shape`, returning its rows.

@@ -12,7 +12,7 @@ mod unused_index;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use harness::catalog::{Catalog, Index, Table};
+use harness::schema::catalog::{Catalog, Index, Table};
 
 pub use duplicate_index::DuplicateIndex;
 pub use invalid_index::InvalidIndex;
@@ -133,7 +133,7 @@ fn ident(name: &str) -> String {
     if plain {
         name.to_owned()
     } else {
-        harness::names::quote_ident(name)
+        harness::backend::names::quote_ident(name)
     }
 }
 
@@ -169,7 +169,7 @@ fn describe(index: &Index) -> String {
 mod testing {
     //! Catalogs built by hand, and helpers named for what they assert.
 
-    use harness::catalog::{
+    use harness::schema::catalog::{
         Catalog, Constraint, ConstraintType, FkAction, ForeignKey, Index, Table,
     };
 

@@ -12,7 +12,7 @@
 //! `CREATE INDEX CONCURRENTLY ON child (fk_columns);`, or any btree index whose leading
 //! columns are the foreign key's.
 
-use harness::catalog::{ConstraintType, FkAction};
+use harness::schema::catalog::{ConstraintType, FkAction};
 
 use super::{
     ident, keys, table_name, table_sql, usable_for_lookups, Finding, LintInput, Rule, Severity,
@@ -81,7 +81,7 @@ impl Rule for UnindexedForeignKey {
 
 /// Whether a partial index leaves out only rows whose foreign key is NULL (`WHERE fk IS
 /// NOT NULL`): those reference nothing, so the lookups a delete makes all fall inside it.
-fn only_not_null(index: &harness::catalog::Index, columns: &[&str]) -> bool {
+fn only_not_null(index: &harness::schema::catalog::Index, columns: &[&str]) -> bool {
     let Some(predicate) = &index.predicate else {
         return false;
     };
@@ -108,12 +108,12 @@ fn same_set(a: &[&str], b: &[&str]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use harness::catalog::FkAction;
+    use harness::schema::catalog::FkAction;
 
     use super::super::testing::{catalog, foreign_key, index, lint_errors, lint_ok, table};
     use super::*;
 
-    fn projects(indexes: Vec<harness::catalog::Index>) -> harness::catalog::Table {
+    fn projects(indexes: Vec<harness::schema::catalog::Index>) -> harness::schema::catalog::Table {
         let mut projects = table("projects");
         projects.constraints = vec![foreign_key(
             "projects_workspace_id_fkey",

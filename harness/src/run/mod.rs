@@ -1,0 +1,7 @@
+//! Running scenarios: the scenario contract and its context, the runner that turns
+//! outcomes, errors, panics and timeouts into a scorecard, seeds, and test-suite skips.
+
+pub mod runner;
+pub mod scenario;
+pub mod seed;
+pub mod skip;

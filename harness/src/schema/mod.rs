@@ -1,0 +1,11 @@
+//! The subject's schema: its migrations applied and rolled back, template databases built
+//! from them once and cloned, the catalog read and compared, rows and datasets generated
+//! from it, and query plans and probes on it.
+
+pub mod catalog;
+pub mod dataset;
+pub mod migrate;
+pub mod plan;
+pub mod probe;
+pub mod rowgen;
+pub mod template;
