@@ -1,7 +1,7 @@
 //! Catalog introspection: every user table with its columns, constraints, indexes and
 //! triggers, plus sequences, views, functions, types and extensions, read from
-//! `pg_catalog` ([`read`]), rendered as stably ordered text for snapshots and diffs
-//! ([`render`]), and compared where PostgreSQL's deparsed text is not stable ([`reparse`]).
+//! `pg_catalog` (`read`), rendered as stably ordered text for snapshots and diffs
+//! (`render`), and compared where PostgreSQL's deparsed text is not stable ([`reparse`]).
 
 mod read;
 mod render;

@@ -1,5 +1,5 @@
 //! Generated rows for any table, driven by its column types in the catalog: a proptest
-//! strategy per supported type ([`types`]), values its checks and domain accept found by
+//! strategy per supported type (`types`), values its checks and domain accept found by
 //! the server ([`fit`]), and rows carried as text that the server casts (`$1::integer`),
 //! so that one code path inserts a row of any shape.
 
