@@ -9,14 +9,14 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use bollard::models::ContainerCreateBody;
+use bollard::query_parameters::ListContainersOptionsBuilder;
+use bollard::Docker;
 use harness::backend::container::{engine, labels, ContainerBackend, LOCAL_IMAGE_REPO};
 use harness::backend::native::binaries;
 use harness::run::skip;
 use harness::{Server, ServerProfile};
 use sqlx::{Connection, Executor, PgConnection, Row};
-use testcontainers::bollard::models::ContainerCreateBody;
-use testcontainers::bollard::query_parameters::ListContainersOptionsBuilder;
-use testcontainers::bollard::Docker;
 
 fn test_image() -> String {
     std::env::var("READINESS_PG_IMAGE")

@@ -1,15 +1,14 @@
-//! The Docker engine as the container backend reaches it beyond what testcontainers'
-//! runner does: the bollard client testcontainers re-exports, for the engine check, image
-//! presence and pulls, SIGKILL, logs, and removal from synchronous code.
+//! The Docker engine as the container backend reaches it, through the bollard client: the
+//! engine check, image presence and pulls, logs, and removal from synchronous code.
 
 use std::time::Duration;
 
-use futures::{StreamExt, TryStreamExt};
-use testcontainers::bollard::errors::Error as DockerError;
-use testcontainers::bollard::query_parameters::{
+use bollard::errors::Error as DockerError;
+use bollard::query_parameters::{
     CreateImageOptionsBuilder, LogsOptionsBuilder, RemoveContainerOptionsBuilder,
 };
-use testcontainers::bollard::Docker;
+use bollard::Docker;
+use futures::{StreamExt, TryStreamExt};
 
 use crate::backend::BackendError;
 
@@ -26,11 +25,9 @@ pub fn docker_host() -> String {
         .unwrap_or_else(|| "unix:///var/run/docker.sock".to_owned())
 }
 
-/// testcontainers' client (so that its configuration applies), once the engine answers.
+/// A client of the engine at `DOCKER_HOST` (else the local socket), once it answers.
 pub async fn connect() -> Result<Docker, BackendError> {
-    let docker = testcontainers::core::client::docker_client_instance()
-        .await
-        .map_err(|e| no_engine(e.to_string()))?;
+    let docker = Docker::connect_with_local_defaults().map_err(|e| no_engine(e.to_string()))?;
     ping(docker).await
 }
 

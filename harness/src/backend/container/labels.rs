@@ -8,8 +8,8 @@
 
 use std::collections::HashMap;
 
-use testcontainers::bollard::query_parameters::ListContainersOptionsBuilder;
-use testcontainers::bollard::Docker;
+use bollard::query_parameters::ListContainersOptionsBuilder;
+use bollard::Docker;
 
 use super::engine;
 use crate::backend::names;

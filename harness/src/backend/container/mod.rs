@@ -1,8 +1,9 @@
 //! The `container` backend: each server a PostgreSQL container of any image that follows
 //! the official `postgres` image's contract (`POSTGRES_PASSWORD`, `POSTGRES_USER`, port
-//! 5432, `postgres` arguments), started by testcontainers, with the faults it lacks
-//! (SIGKILL) through the Docker API client it re-exports. Containers are labelled with the run and owner, removed on drop and on
-//! Ctrl-C, and those of dead runs are reaped when a backend is created.
+//! 5432, `postgres` arguments), created, started and faulted (SIGKILL, pause, stop) through
+//! the Docker engine API with the bollard client. Containers are labelled with the run and
+//! owner, removed on drop and on Ctrl-C, and those of dead runs are reaped when a backend
+//! is created.
 
 pub mod engine;
 pub mod labels;
@@ -12,7 +13,7 @@ mod server;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use testcontainers::bollard::Docker;
+use bollard::Docker;
 
 use super::{Backend, BackendError, BackendKind, Server, ServerProfile};
 pub use probe::ImageVersion;

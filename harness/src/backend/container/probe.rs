@@ -5,9 +5,9 @@
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use testcontainers::bollard::models::ContainerCreateBody;
-use testcontainers::bollard::query_parameters::CreateContainerOptionsBuilder;
-use testcontainers::bollard::Docker;
+use bollard::models::ContainerCreateBody;
+use bollard::query_parameters::CreateContainerOptionsBuilder;
+use bollard::Docker;
 
 use super::{engine, labels};
 use crate::backend::cleanup;

@@ -1,24 +1,21 @@
-//! One disposable server in a container, started by testcontainers' runner: generated
-//! passwords, the profile's settings as `-c` arguments, port 5432 published on 127.0.0.1
-//! only, ready when a real connection succeeds (so any PostgreSQL image works, whatever it
-//! logs). Fault hooks: SIGKILL through the engine API (testcontainers only stops), pause,
-//! stop, start with the published port re-read. Removed with its volumes on drop (by
-//! testcontainers) and on Ctrl-C (by the cleanup registry).
+//! One disposable server in a container, created and started through the engine API:
+//! generated passwords, the profile's settings as `-c` arguments, port 5432 published on
+//! 127.0.0.1 only, ready when a real connection succeeds (so any PostgreSQL image works,
+//! whatever it logs). Fault hooks: SIGKILL, pause, stop, start with the published port
+//! re-read. Removed with its volumes on drop and on Ctrl-C (by the cleanup registry).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use sqlx::{Connection, Executor, PgConnection};
-use testcontainers::bollard::models::{HostConfig, PortBinding};
-use testcontainers::bollard::query_parameters::{
-    KillContainerOptionsBuilder, RenameContainerOptionsBuilder,
+use bollard::models::{ContainerCreateBody, HostConfig, PortBinding};
+use bollard::query_parameters::{
+    CreateContainerOptionsBuilder, KillContainerOptionsBuilder, RenameContainerOptionsBuilder,
+    StartContainerOptions, StopContainerOptionsBuilder,
 };
-use testcontainers::bollard::Docker;
-use testcontainers::core::IntoContainerPort;
-use testcontainers::runners::AsyncRunner;
-use testcontainers::{ContainerAsync, ContainerRequest, GenericImage, ImageExt};
+use bollard::Docker;
+use sqlx::{Connection, Executor, PgConnection};
 
 use super::{engine, labels, ContainerBackend};
 use crate::backend::cleanup::{self, Registration};
@@ -32,7 +29,6 @@ use crate::process::wait::Patience;
 use crate::report::redact::Secret;
 
 /// The port PostgreSQL listens on inside the container.
-const PG_PORT: u16 = 5432;
 const CONTAINER_PORT: &str = "5432/tcp";
 /// How long a container may take from start to accepting connections (first start
 /// includes `initdb`).
@@ -42,13 +38,11 @@ const ATTEMPT_DEADLINE: Duration = Duration::from_secs(3);
 /// How long a clean stop may take before the engine kills the server.
 const STOP_GRACE_SECONDS: i32 = 60;
 /// PostgreSQL's shared memory lives in /dev/shm; the engine's default of 64 MiB is tight.
-const SHM_BYTES: u64 = 256 * 1024 * 1024;
+const SHM_BYTES: i64 = 256 * 1024 * 1024;
 
 /// A PostgreSQL server in a container of the harness's own.
 #[derive(Debug)]
 pub struct ContainerServer {
-    /// `None` only once kept: testcontainers removes the container when this drops.
-    container: Option<ContainerAsync<GenericImage>>,
     docker: Docker,
     id: String,
     name: String,
@@ -86,22 +80,29 @@ impl ContainerServer {
             let name = name.clone();
             move || engine::remove_blocking(&name)
         });
-        let request = container_request(&backend.image, &name, profile, settings, &admin_password);
-        let container = match request.start().await {
-            Ok(container) => container,
+        let body = container_body(&backend.image, profile, settings, &admin_password);
+        let options = CreateContainerOptionsBuilder::new().name(&name).build();
+        let id = match docker.create_container(Some(options), body).await {
+            Ok(created) => created.id,
             Err(e) => {
-                // the runner leaves a container it created but could not start
-                let _ = engine::remove(&docker, &name).await;
                 return Err(BackendError::docker(
-                    format!("start a container of `{}`", backend.image),
+                    format!("create a container of `{}`", backend.image),
                     e,
-                ));
+                ))
             }
         };
-        let id = container.id().to_owned();
+        if let Err(e) = docker
+            .start_container(&id, None::<StartContainerOptions>)
+            .await
+        {
+            let _ = engine::remove(&docker, &id).await;
+            return Err(BackendError::docker(
+                format!("start a container of `{}`", backend.image),
+                e,
+            ));
+        }
         // from here on, dropping `server` removes the container, whatever fails next
         let mut server = ContainerServer {
-            container: Some(container),
             docker,
             id,
             name,
@@ -249,14 +250,13 @@ struct ContainerState {
 }
 
 /// The container: the official image's environment contract, the profile's settings as
-/// `-c` arguments, port 5432 published on 127.0.0.1 only, and our labels.
-fn container_request(
+/// `-c` arguments, port 5432 published on 127.0.0.1 only (on a free port), and our labels.
+fn container_body(
     image: &str,
-    name: &str,
     profile: ServerProfile,
     settings: &[(String, String)],
     admin_password: &Secret,
-) -> ContainerRequest<GenericImage> {
+) -> ContainerCreateBody {
     let mut cmd = vec!["postgres".to_owned()];
     let profile_settings = profile
         .settings()
@@ -266,38 +266,30 @@ fn container_request(
         cmd.push("-c".into());
         cmd.push(format!("{key}={value}"));
     }
-    let (repository, tag) = split_image(image);
-    GenericImage::new(repository, tag)
-        .with_exposed_port(PG_PORT.tcp())
-        .with_container_name(name)
-        .with_labels(labels::ours())
-        .with_env_var("POSTGRES_USER", ADMIN_ROLE)
-        .with_env_var("POSTGRES_PASSWORD", admin_password.expose())
-        .with_env_var("POSTGRES_DB", "postgres")
-        // the fault hooks crash the container, never the machine: initdb need not sync
-        .with_env_var("POSTGRES_INITDB_ARGS", "--data-checksums --no-sync")
-        .with_cmd(cmd)
-        .with_shm_size(SHM_BYTES)
-        .with_startup_timeout(READY_DEADLINE)
-        .with_host_config_modifier(|host: &mut HostConfig| {
-            // testcontainers publishes on every address; loopback only, on a free port
-            host.publish_all_ports = Some(false);
-            host.port_bindings = Some(HashMap::from([(
+    ContainerCreateBody {
+        image: Some(image.to_owned()),
+        cmd: Some(cmd),
+        env: Some(vec![
+            format!("POSTGRES_USER={ADMIN_ROLE}"),
+            format!("POSTGRES_PASSWORD={}", admin_password.expose()),
+            "POSTGRES_DB=postgres".to_owned(),
+            // the fault hooks crash the container, never the machine: initdb need not sync
+            "POSTGRES_INITDB_ARGS=--data-checksums --no-sync".to_owned(),
+        ]),
+        labels: Some(labels::ours()),
+        exposed_ports: Some(vec![CONTAINER_PORT.to_owned()]),
+        host_config: Some(HostConfig {
+            shm_size: Some(SHM_BYTES),
+            port_bindings: Some(HashMap::from([(
                 CONTAINER_PORT.to_owned(),
                 Some(vec![PortBinding {
                     host_ip: Some("127.0.0.1".into()),
                     host_port: None,
                 }]),
-            )]));
-        })
-}
-
-/// `repo[:tag]` → (`repo`, `tag`), where the repository may name a registry with a port
-/// (`registry:5000/postgres:17`); no tag means `latest`.
-fn split_image(image: &str) -> (&str, &str) {
-    match image.rsplit_once(':') {
-        Some((repository, tag)) if !tag.contains('/') => (repository, tag),
-        _ => (image, "latest"),
+            )])),
+            ..Default::default()
+        }),
+        ..Default::default()
     }
 }
 
@@ -374,16 +366,16 @@ impl Server for ContainerServer {
     /// Freezes every process of the container (the cgroup freezer): a hung database.
     async fn pause(&self) -> Result<(), FaultError> {
         let _state = self.state.lock().await;
-        self.container()
-            .pause()
+        self.docker
+            .pause_container(&self.id)
             .await
             .map_err(|e| Self::failed(Fault::Pause, e.to_string()))
     }
 
     async fn resume(&self) -> Result<(), FaultError> {
         let _state = self.state.lock().await;
-        self.container()
-            .unpause()
+        self.docker
+            .unpause_container(&self.id)
             .await
             .map_err(|e| Self::failed(Fault::Resume, e.to_string()))
     }
@@ -404,8 +396,8 @@ impl Server for ContainerServer {
             .await
             .map_err(|e| Self::failed(Fault::Restart, e))?;
         if state.paused {
-            self.container()
-                .unpause()
+            self.docker
+                .unpause_container(&self.id)
                 .await
                 .map_err(|e| Self::failed(Fault::Restart, e.to_string()))?;
         }
@@ -414,8 +406,8 @@ impl Server for ContainerServer {
                 .await
                 .map_err(|e| Self::failed(Fault::Restart, e))?;
         }
-        self.container()
-            .start()
+        self.docker
+            .start_container(&self.id, None::<StartContainerOptions>)
             .await
             .map_err(|e| Self::failed(Fault::Restart, e.to_string()))?;
         // the engine may publish a different port: wait_ready re-reads it
@@ -462,16 +454,13 @@ impl Server for ContainerServer {
 
 impl ContainerServer {
     async fn stop_locked(&self) -> Result<(), String> {
-        self.container()
-            .stop_with_timeout(Some(STOP_GRACE_SECONDS))
+        let options = StopContainerOptionsBuilder::new()
+            .t(STOP_GRACE_SECONDS)
+            .build();
+        self.docker
+            .stop_container(&self.id, Some(options))
             .await
             .map_err(|e| e.to_string())
-    }
-
-    fn container(&self) -> &ContainerAsync<GenericImage> {
-        self.container
-            .as_ref()
-            .expect("the container handle lives until the server drops")
     }
 }
 
@@ -489,9 +478,8 @@ fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
 
 impl Drop for ContainerServer {
     fn drop(&mut self) {
-        if self.kept.load(Ordering::SeqCst) {
-            // testcontainers removes the container when its handle drops: not this one
-            std::mem::forget(self.container.take());
+        if !self.kept.load(Ordering::SeqCst) {
+            engine::remove_blocking(&self.id);
         }
     }
 }
