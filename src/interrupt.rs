@@ -14,7 +14,9 @@ pub fn install() {
             _ = interrupt.recv() => {}
             _ = terminate.recv() => {}
         }
-        let torn_down = harness::backend::cleanup::run_all();
+        // a teardown may wait for the engine to answer a request another task made: this
+        // worker's queued tasks go to another thread meanwhile
+        let torn_down = tokio::task::block_in_place(harness::backend::cleanup::run_all);
         eprintln!("\ninterrupted: tore down {} server(s)", torn_down.len());
         std::process::exit(i32::from(crate::exit::INTERRUPTED));
     });

@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU16, AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -75,14 +76,23 @@ impl ContainerServer {
         );
         let admin_password = Secret::generate();
         // registered by name before the container exists, so that Ctrl-C during the start
-        // removes it too
+        // removes it too; a create still in flight is waited for (its answer, not a timer),
+        // or the engine could finish creating the container after the removal
+        let creating = Arc::new(InFlight::default());
         let on_interrupt = cleanup::register(format!("container {name}"), {
-            let name = name.clone();
-            move || engine::remove_blocking(&name)
+            let (name, creating) = (name.clone(), creating.clone());
+            move || {
+                creating.wait();
+                engine::remove_blocking(&name)
+            }
         });
         let body = container_body(&backend.image, profile, settings, &admin_password);
         let options = CreateContainerOptionsBuilder::new().name(&name).build();
-        let id = match docker.create_container(Some(options), body).await {
+        let created = {
+            let _answered = InFlightGuard(&creating);
+            docker.create_container(Some(options), body).await
+        };
+        let id = match created {
             Ok(created) => created.id,
             Err(e) => {
                 return Err(BackendError::docker(
@@ -481,5 +491,34 @@ impl Drop for ContainerServer {
         if !self.kept.load(Ordering::SeqCst) {
             engine::remove_blocking(&self.id);
         }
+    }
+}
+
+/// A request to the engine that has not been answered yet.
+#[derive(Debug, Default)]
+struct InFlight {
+    answered: std::sync::Mutex<bool>,
+    changed: std::sync::Condvar,
+}
+
+impl InFlight {
+    /// Blocks until the request is answered (or given up).
+    fn wait(&self) {
+        let answered = self.answered.lock().unwrap_or_else(|e| e.into_inner());
+        let _done = self
+            .changed
+            .wait_while(answered, |answered| !*answered)
+            .unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+/// Marks the request answered when dropped: after its answer, or when the future that
+/// awaited it is dropped.
+struct InFlightGuard<'a>(&'a InFlight);
+
+impl Drop for InFlightGuard<'_> {
+    fn drop(&mut self) {
+        *self.0.answered.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.0.changed.notify_all();
     }
 }
