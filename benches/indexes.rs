@@ -3,7 +3,9 @@
 //! dataset. Timed from the client: `EXECUTE` of the prepared statement with parameters
 //! drawn from the data, in a transaction rolled back outside the timed region (so that
 //! the delete deletes the same user every time). And `dataset/build`: generating a dataset
-//! with the indexes built after the rows, against the baseline with everything in place.
+//! with the indexes built after the rows, against the baseline with everything in place,
+//! and the same row counts generated from the catalog instead of the hand-written SQL
+//! (`READINESS_BENCH_BUILD_USERS`, default 10k).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,7 +13,9 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput};
 use harness::backend::native::NativeBackend;
 use harness::run::scenario::{Context, Run, RunOptions};
-use harness::schema::dataset::{self, parse_scales, scale_label, LoadStrategy};
+use harness::schema::dataset::{
+    self, parse_scale, parse_scales, scale_label, DataSource, LoadOptions, LoadStrategy,
+};
 use harness::subject::Subject;
 use harness::Status;
 use scenarios::indexes::workload::AtScale;
@@ -92,7 +96,10 @@ pub fn benches(c: &mut Criterion) {
     let build_users = if std::env::args().any(|a| a == "--test") {
         1_000
     } else {
-        10_000
+        std::env::var("READINESS_BENCH_BUILD_USERS")
+            .ok()
+            .and_then(|s| parse_scale(&s))
+            .unwrap_or(10_000)
     };
     let (pool, migrations) = runtime.block_on(async {
         (
@@ -104,9 +111,23 @@ pub fn benches(c: &mut Criterion) {
     group
         .sample_size(10)
         .measurement_time(Duration::from_secs(30));
-    for (name, strategy) in [
-        ("indexes_after_load", LoadStrategy::IndexesAfterLoad),
-        ("in_place", LoadStrategy::InPlace),
+    let hand_written = |strategy| LoadOptions {
+        strategy,
+        source: DataSource::Manifest,
+    };
+    for (name, options) in [
+        (
+            "indexes_after_load",
+            hand_written(LoadStrategy::IndexesAfterLoad),
+        ),
+        ("in_place", hand_written(LoadStrategy::InPlace)),
+        (
+            "from_catalog",
+            LoadOptions {
+                strategy: LoadStrategy::IndexesAfterLoad,
+                source: DataSource::Catalog,
+            },
+        ),
     ] {
         group.bench_function(BenchmarkId::from_parameter(name), |b| {
             b.to_async(&runtime).iter_custom(|iters| {
@@ -120,7 +141,7 @@ pub fn benches(c: &mut Criterion) {
                             .await
                             .expect("a migrated database");
                         let started = Instant::now();
-                        dataset::load_with(&db, &subject, build_users, SEED, strategy)
+                        dataset::load_with(&db, &subject, build_users, SEED, options)
                             .await
                             .expect("the load");
                         timed += started.elapsed();

@@ -10,7 +10,7 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use harness::run::skip;
+use harness::skip;
 
 fn readiness(args: &[&str], env: &[(&str, &str)]) -> (Output, u32) {
     let child = Command::new(env!("CARGO_BIN_EXE_readiness"))

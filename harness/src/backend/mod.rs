@@ -455,3 +455,15 @@ fn has_client_tools(dir: &Path) -> bool {
         .iter()
         .all(|p| dir.join(p).is_file())
 }
+
+impl From<BackendError> for crate::error::ScenarioError {
+    fn from(error: BackendError) -> Self {
+        crate::error::ScenarioError::Layer(Box::new(error))
+    }
+}
+
+impl From<FaultError> for crate::error::ScenarioError {
+    fn from(error: FaultError) -> Self {
+        crate::error::ScenarioError::Layer(Box::new(error))
+    }
+}

@@ -86,3 +86,9 @@ pub enum IntegrityError {
         problems: Vec<String>,
     },
 }
+
+impl From<BackupError> for crate::error::ScenarioError {
+    fn from(error: BackupError) -> Self {
+        crate::error::ScenarioError::Layer(Box::new(error))
+    }
+}

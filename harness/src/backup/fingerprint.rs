@@ -4,7 +4,7 @@
 //! Read in one repeatable-read snapshot with fixed output settings, so that two servers
 //! holding the same data give the same fingerprint.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::{Connection, Executor, PgConnection};
 
@@ -31,6 +31,9 @@ pub struct Fingerprint {
     /// By `schema.sequence`: "<last_value> (called)" or "<last_value> (not called)".
     pub sequences: BTreeMap<String, String>,
     pub catalog: Catalog,
+    /// Invariants (by name) the source already broke — generated data need not keep the
+    /// business rules no catalog states — which a copy is not blamed for breaking too.
+    pub broken_on_source: BTreeSet<String>,
 }
 
 /// Where a restored copy differs from its source.
@@ -129,6 +132,7 @@ impl Fingerprint {
             privileges: privileges.into_iter().collect(),
             sequences,
             catalog,
+            broken_on_source: BTreeSet::new(),
         })
     }
 

@@ -9,8 +9,9 @@ use sqlx::Connection;
 use super::amcheck::{self, AmcheckReport};
 use super::fingerprint::{Differences, Fingerprint};
 use crate::checks::invariants::{self, Violation};
-use crate::run::scenario::{Context, ScenarioError};
+use crate::error::ScenarioError;
 use crate::schema::template::Database;
+use crate::subject::Subject;
 use crate::Evidence;
 
 /// A database's fingerprint.
@@ -50,6 +51,8 @@ pub async fn differences(
 pub struct RestoredCheck {
     pub differences: Differences,
     pub violations: Vec<Violation>,
+    /// Invariants the source already broke, not judged on the copy.
+    pub broken_on_source: Vec<String>,
     /// Invariants that ran on the source but do not run on the copy (a table missing…).
     pub unrunnable: Vec<invariants::Unrunnable>,
     /// pg_amcheck's report, or why it could not run.
@@ -113,16 +116,21 @@ impl RestoredCheck {
                 ),
             );
         }
-        evidence.push_observation(
-            format!("{label}: invariants"),
-            match (self.violations.len(), self.unrunnable.len()) {
-                (0, 0) => "all hold".to_owned(),
-                (failing, 0) => format!("{failing} fail"),
-                (failing, unrunnable) => {
-                    format!("{failing} fail, {unrunnable} do not run on the copy")
-                }
-            },
-        );
+        let mut invariants = match (self.violations.len(), self.unrunnable.len()) {
+            (0, 0) if !self.broken_on_source.is_empty() => "the others hold".to_owned(),
+            (0, 0) => "all hold".to_owned(),
+            (failing, 0) => format!("{failing} fail"),
+            (failing, unrunnable) => {
+                format!("{failing} fail, {unrunnable} do not run on the copy")
+            }
+        };
+        if !self.broken_on_source.is_empty() {
+            invariants.push_str(&format!(
+                " (not judged, already broken by the generated source: {})",
+                self.broken_on_source.join("; ")
+            ));
+        }
+        evidence.push_observation(format!("{label}: invariants"), invariants);
         evidence.push_observation(
             format!("{label}: pg_amcheck"),
             match &self.amcheck {
@@ -143,7 +151,7 @@ impl RestoredCheck {
 /// Checks a restored copy against its source's fingerprint: same contents, sequences and
 /// catalog; every invariant; pg_amcheck; the app role can read every table.
 pub async fn check_restored(
-    ctx: &Context,
+    subject: &Subject,
     expected: &Fingerprint,
     restored: &Database,
 ) -> Result<RestoredCheck, ScenarioError> {
@@ -157,7 +165,11 @@ pub async fn check_restored(
         .compare(&print, &mut conn)
         .await
         .map_err(|e| ScenarioError::sql("compare the restored catalog with the source's", e))?;
-    let checked = invariants::check_all(&mut conn, ctx.subject()).await?;
+    let checked = invariants::check_all(&mut conn, subject).await?;
+    let (inherited, violations): (Vec<Violation>, Vec<Violation>) = checked
+        .violations
+        .into_iter()
+        .partition(|v| expected.broken_on_source.contains(&v.invariant));
     let _ = conn.close().await;
     let amcheck = match restored.server().tools() {
         Some(tools) => amcheck::check(&tools, &restored.admin())
@@ -168,7 +180,8 @@ pub async fn check_restored(
     let ready = app_reads_every_table(restored, &print).await;
     Ok(RestoredCheck {
         differences,
-        violations: checked.violations,
+        violations,
+        broken_on_source: inherited.into_iter().map(|v| v.invariant).collect(),
         unrunnable: checked.unrunnable,
         amcheck,
         ready,

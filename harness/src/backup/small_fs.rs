@@ -34,7 +34,7 @@ impl SmallFilesystem {
         match SmallFilesystem::mount(bytes) {
             Ok(fs) => Some(fs),
             Err(e @ MountError::NotRoot(_)) => {
-                crate::run::skip::skip(test, &e.to_string(), crate::run::skip::REQUIRE_ROOT);
+                crate::skip::skip(test, &e.to_string(), crate::skip::REQUIRE_ROOT);
                 None
             }
             Err(e) => panic!("{test}: {e}"),

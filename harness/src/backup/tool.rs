@@ -9,7 +9,7 @@ use super::subject_tools::CommandRun;
 use super::{BackupError, DumpOptions, RestoreOptions, SubjectTools};
 use crate::backend::native::scratch::ScratchDir;
 use crate::backend::{ConnInfo, PgTools};
-use crate::run::scenario::ScenarioError;
+use crate::error::ScenarioError;
 use crate::subject::Subject;
 use crate::Server;
 
@@ -38,7 +38,7 @@ pub fn tooling_gap(subject: &Subject) -> Option<String> {
 pub fn tools_of(server: &dyn Server) -> Result<PgTools, ScenarioError> {
     server
         .tools()
-        .ok_or(ScenarioError::Backup(BackupError::NoTools))
+        .ok_or(ScenarioError::from(BackupError::NoTools))
 }
 
 /// The backup tool a scenario exercises.
@@ -205,7 +205,7 @@ pub fn refusal(error: BackupError) -> Result<String, ScenarioError> {
         BackupError::Spawn { .. }
         | BackupError::Io { .. }
         | BackupError::Sql { .. }
-        | BackupError::NoTools => Err(ScenarioError::Backup(error)),
+        | BackupError::NoTools => Err(error.into()),
         other => Ok(other.to_string()),
     }
 }

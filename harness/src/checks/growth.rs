@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use sqlx::PgConnection;
 
-use crate::run::scenario::ScenarioError;
+use crate::error::ScenarioError;
 use crate::schema::dataset::scale_label;
 use crate::schema::probe::PreparedQuery;
 

@@ -3,7 +3,7 @@
 
 use sqlx::{Column, PgConnection, Row};
 
-use crate::run::scenario::ScenarioError;
+use crate::error::ScenarioError;
 use crate::subject::Subject;
 
 /// An invariant that returned rows.

@@ -1,7 +1,6 @@
 //! Running scenarios: the scenario contract and its context, the runner that turns
-//! outcomes, errors, panics and timeouts into a scorecard, seeds, and test-suite skips.
+//! outcomes, errors, panics and timeouts into a scorecard, and seeds.
 
 pub mod runner;
 pub mod scenario;
 pub mod seed;
-pub mod skip;

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::backend::{Backend, BackendError, FaultError, Server, ServerProfile};
+use crate::backend::{Backend, BackendError, Server, ServerProfile};
+pub use crate::error::ScenarioError;
 use crate::report::evidence::{Outcome, Status};
 use crate::schema::migrate::{MigrateError, Migrations};
-use crate::schema::template::{Database, TemplateError, TemplatePool};
-use crate::subject::manifest::ManifestError;
+use crate::schema::template::{Database, TemplatePool};
 use crate::subject::Subject;
 
 /// A claim as the scorecard lists it.
@@ -40,55 +40,6 @@ pub trait Scenario: Send + Sync {
     }
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError>;
-}
-
-/// Why a scenario could not reach a verdict. A manifest error is the user's input at
-/// fault; anything else leaves the scenario NOT PROVEN with the reason.
-#[derive(Debug, thiserror::Error)]
-pub enum ScenarioError {
-    #[error(transparent)]
-    Manifest(#[from] ManifestError),
-    #[error(transparent)]
-    Backend(#[from] BackendError),
-    #[error(transparent)]
-    Template(#[from] TemplateError),
-    #[error(transparent)]
-    Migrate(#[from] MigrateError),
-    #[error(transparent)]
-    Fault(#[from] FaultError),
-    #[error(transparent)]
-    Backup(#[from] crate::backup::BackupError),
-    #[error("failed to {what}: {source}")]
-    Sql { what: String, source: sqlx::Error },
-    /// Anything else that failed with an error of its own, kept as the source.
-    #[error("failed to {what}: {source}")]
-    Failed {
-        what: String,
-        source: Box<dyn std::error::Error + Send + Sync>,
-    },
-    /// A condition that stops the scenario without an error underneath.
-    #[error("{0}")]
-    Other(String),
-}
-
-impl ScenarioError {
-    pub fn sql(what: impl Into<String>, source: sqlx::Error) -> ScenarioError {
-        ScenarioError::Sql {
-            what: what.into(),
-            source,
-        }
-    }
-
-    /// `what` (a verb phrase: "create a backup directory") failed with `source`.
-    pub fn failed(
-        what: impl Into<String>,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> ScenarioError {
-        ScenarioError::Failed {
-            what: what.into(),
-            source: source.into(),
-        }
-    }
 }
 
 /// Settings for a whole run.

@@ -345,6 +345,12 @@ fn hash_tree(hasher: &mut Sha256, path: &Path) {
     }
 }
 
+impl From<MigrateError> for crate::error::ScenarioError {
+    fn from(error: MigrateError) -> Self {
+        crate::error::ScenarioError::Layer(Box::new(error))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::manages_its_own_transaction;

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use sqlx::{Connection, Executor, PgConnection, Row};
 
 use crate::backend::names::quote_literal;
-use crate::run::scenario::ScenarioError;
+use crate::error::ScenarioError;
 use crate::schema::plan::Explained;
 use crate::subject::manifest::Query;
 use crate::subject::Subject;

@@ -215,3 +215,9 @@ async fn freeze(db: &Database) -> Result<(), TemplateError> {
     backend::admin_execute(db.server.as_ref(), &sql).await?;
     Ok(())
 }
+
+impl From<TemplateError> for crate::error::ScenarioError {
+    fn from(error: TemplateError) -> Self {
+        crate::error::ScenarioError::Layer(Box::new(error))
+    }
+}

@@ -14,7 +14,7 @@ use bollard::query_parameters::ListContainersOptionsBuilder;
 use bollard::Docker;
 use harness::backend::container::{engine, labels, ContainerBackend, LOCAL_IMAGE_REPO};
 use harness::backend::native::binaries;
-use harness::run::skip;
+use harness::skip;
 use harness::{Server, ServerProfile};
 use sqlx::{Connection, Executor, PgConnection, Row};
 

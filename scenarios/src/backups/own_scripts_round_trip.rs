@@ -100,7 +100,7 @@ impl Scenario for OwnScriptsRoundTrip {
             );
             return Ok(Outcome::refuted(evidence));
         }
-        let check = restored::check_restored(ctx, &expected, &target).await?;
+        let check = restored::check_restored(ctx.subject(), &expected, &target).await?;
         evidence.push_timing("verify the restored copy", check.elapsed);
         check.record(&mut evidence, "after the disaster");
         let problems = check.problems();

@@ -109,7 +109,7 @@ impl Scenario for PgDumpRoundTrip {
                     return Ok(Outcome::refuted(evidence));
                 }
             }
-            let check = restored::check_restored(ctx, &expected, &target).await?;
+            let check = restored::check_restored(ctx.subject(), &expected, &target).await?;
             check.record(&mut evidence, &what);
             let problems = check.problems();
             if !problems.is_empty() {

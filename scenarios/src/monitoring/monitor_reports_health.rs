@@ -45,9 +45,7 @@ impl Scenario for MonitorReportsHealth {
                 .migrated(&migrations, "monitoring")
                 .await?,
         );
-        if subject.manifest.scale.is_some() {
-            harness::schema::dataset::load(&db, subject, 50, ctx.seed()).await?;
-        }
+        harness::schema::dataset::load(&db, subject, 50, ctx.seed()).await?;
         let tables: Vec<String> = db
             .read_catalog(migrations.bookkeeping_tables())
             .await
@@ -244,7 +242,7 @@ async fn make_backup(
             run.describe()
         )));
     }
-    let tools = tools.ok_or(ScenarioError::Backup(BackupError::NoTools))?;
+    let tools = tools.ok_or(ScenarioError::from(BackupError::NoTools))?;
     let path = dir.join(format!("{}.dump", db.name()));
     harness::backup::dump(
         &tools,

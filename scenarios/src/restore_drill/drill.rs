@@ -157,7 +157,7 @@ impl Drill {
             report.failure = Some(format!("the restore failed: {why}"));
             return Ok(report);
         }
-        let check = restored::check_restored(ctx, &expected, &target).await?;
+        let check = restored::check_restored(ctx.subject(), &expected, &target).await?;
         report.rto_seconds = secs(restore_started.elapsed());
         report.verify_seconds = secs(check.elapsed);
         report.amcheck = match &check.amcheck {

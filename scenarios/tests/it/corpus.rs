@@ -238,7 +238,8 @@ async fn long_history_names_all_three_lossy_downs_in_one_run() {
             refuted("backups", NO_BACKUP),
             not_proven("transactions", NO_FLOWS),
             not_proven("constraints", &["the manifest claims no constraints"]),
-            not_proven("indexes", &["no [scale] section"]),
+            // the data is generated from the catalog; no main query is named to judge
+            not_proven("indexes", &["names no main query"]),
             refuted(
                 "migrations",
                 &[

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use harness::run::scenario::{Context, Run, RunOptions};
 use harness::schema::catalog::Catalog;
-use harness::schema::dataset::{self, LoadStrategy};
+use harness::schema::dataset::{self, LoadOptions, LoadStrategy};
 use harness::schema::template::Database;
 use harness::subject::Subject;
 use harness::Status;
@@ -54,7 +54,11 @@ async fn deferred_load_rebuilds_the_migrated_schema_and_matches_an_in_place_load
     }
 
     let in_place = ctx.migrated_database("in_place").await.unwrap();
-    let baseline = dataset::load_with(&in_place, &subject, USERS, seed, LoadStrategy::InPlace)
+    let options = LoadOptions {
+        strategy: LoadStrategy::InPlace,
+        ..LoadOptions::default()
+    };
+    let baseline = dataset::load_with(&in_place, &subject, USERS, seed, options)
         .await
         .unwrap();
     assert_eq!(baseline.rows, report.rows);

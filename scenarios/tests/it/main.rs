@@ -9,6 +9,7 @@ mod common;
 mod constraints_claim;
 mod corpus;
 mod dataset_load;
+mod derived_data;
 mod indexes_claim;
 mod indexes_plans;
 mod migrations_claim;

@@ -303,10 +303,10 @@ mod tests {
     fn a_dead_runs_mounts_are_detached_before_its_directory_is_removed() {
         let _one = REAPING.lock().unwrap_or_else(|e| e.into_inner());
         if !nix::unistd::Uid::effective().is_root() {
-            crate::run::skip::skip(
+            crate::skip::skip(
                 "a_dead_runs_mounts_are_detached_before_its_directory_is_removed",
                 "mounting needs root",
-                crate::run::skip::REQUIRE_ROOT,
+                crate::skip::REQUIRE_ROOT,
             );
             return;
         }

@@ -1,20 +1,24 @@
 //! Loading a dataset: each table's `generate` SQL from `[scale]` runs server-side with
-//! `:users` and `:seed` filled in, all in one transaction, with keys, foreign keys and
+//! `:users` and `:seed` filled in, and every other table is generated from the catalog
+//! (see [`super::derived`]), all in one transaction, with keys, foreign keys and
 //! indexes dropped before and rebuilt after (see [`super::deferred`]). Then identity
 //! sequences move past the generated ids, and `VACUUM (FREEZE, ANALYZE)` leaves the tables
 //! as a long-running database's would be: statistics gathered, hint bits set, visibility
 //! map filled, so that the first query on each clone pays for none of that.
 
+use std::borrow::Cow;
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use sqlx::{Connection, Executor, PgConnection};
 
 use super::deferred::{DeferredSchema, NotDeferrable};
+use super::derived::{self, DerivedTable, LeftEmpty, Listed, Ordered};
 use crate::backend::names::quote_ident;
-use crate::run::scenario::ScenarioError;
+use crate::error::ScenarioError;
 use crate::schema::catalog::Catalog;
 use crate::schema::template::Database;
-use crate::subject::manifest::ScaleSection;
+use crate::subject::manifest::{ScaleSection, UnlistedTables};
 use crate::subject::Subject;
 
 /// How rows go in.
@@ -24,6 +28,32 @@ pub enum LoadStrategy {
     IndexesAfterLoad,
     /// Everything left in place while rows go in: the baseline the other is measured against.
     InPlace,
+}
+
+/// Where rows come from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DataSource {
+    /// A table's hand-written `generate` where `[scale]` has one, the catalog elsewhere.
+    #[default]
+    Manifest,
+    /// The catalog for every table, at the manifest's rows per user (to compare the two).
+    Catalog,
+}
+
+/// How a load goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    pub strategy: LoadStrategy,
+    pub source: DataSource,
+}
+
+impl Default for LoadOptions {
+    fn default() -> LoadOptions {
+        LoadOptions {
+            strategy: LoadStrategy::IndexesAfterLoad,
+            source: DataSource::Manifest,
+        }
+    }
 }
 
 /// What a load produced.
@@ -39,6 +69,10 @@ pub struct LoadReport {
     pub fallback: Option<String>,
     /// Where the time went, in order.
     pub phases: Vec<(String, Duration)>,
+    /// The tables generated from the catalog rather than by hand-written SQL.
+    pub derived: Vec<String>,
+    /// Tables that got no rows, each with the reason.
+    pub left_empty: Vec<LeftEmpty>,
 }
 
 impl LoadReport {
@@ -47,14 +81,29 @@ impl LoadReport {
     }
 }
 
-/// The subject's `[scale]` section; without one, the scenarios that need data at scale
-/// cannot run (NOT PROVEN, with the reason): the section is optional, not a mistake.
-pub fn scale_of(subject: &Subject) -> Result<&ScaleSection, ScenarioError> {
-    subject.manifest.scale.as_ref().ok_or_else(|| {
-        ScenarioError::Other(format!(
-            "this scenario needs generated data: {} has no [scale] section saying how to generate it",
-            subject.manifest_path.display()
-        ))
+impl LoadReport {
+    /// For evidence: which tables were generated from the catalog and which got no rows.
+    pub fn describe_sources(&self) -> Option<String> {
+        let mut parts = Vec::new();
+        if !self.derived.is_empty() {
+            parts.push(format!(
+                "generated from the catalog: {}",
+                self.derived.join(", ")
+            ));
+        }
+        for empty in &self.left_empty {
+            parts.push(format!("{} left empty: {}", empty.table, empty.why));
+        }
+        (!parts.is_empty()).then(|| parts.join("; "))
+    }
+}
+
+/// The subject's `[scale]` section, or, without one, every table generated from the
+/// catalog at the default scales.
+pub fn scale_of(subject: &Subject) -> Result<Cow<'_, ScaleSection>, ScenarioError> {
+    Ok(match &subject.manifest.scale {
+        Some(scale) => Cow::Borrowed(scale),
+        None => Cow::Owned(ScaleSection::generated()),
     })
 }
 
@@ -66,32 +115,40 @@ pub async fn load(
     users: u64,
     seed: u64,
 ) -> Result<LoadReport, ScenarioError> {
-    load_with(db, subject, users, seed, LoadStrategy::IndexesAfterLoad).await
+    load_with(db, subject, users, seed, LoadOptions::default()).await
 }
 
-/// [`load`] with a chosen strategy.
+/// [`load`] with chosen options.
 pub async fn load_with(
     db: &Database,
     subject: &Subject,
     users: u64,
     seed: u64,
-    strategy: LoadStrategy,
+    options: LoadOptions,
 ) -> Result<LoadReport, ScenarioError> {
+    let strategy = options.strategy;
     let scale = scale_of(subject)?;
     let started = Instant::now();
     let mut conn = db
         .connect_admin()
         .await
         .map_err(|e| ScenarioError::sql("connect to load data", e))?;
+    // a small, stable number: keeps generated arithmetic far from bigint overflow
+    let seed = seed % 1_000_003;
+    let phase = Instant::now();
+    let (order, derived, mut left_empty) =
+        plan_tables(&mut conn, subject, &scale, options.source, seed).await?;
     let mut loader = Loader {
         subject,
-        scale,
+        scale: &scale,
         users,
-        // a small, stable number: keeps generated arithmetic far from bigint overflow
-        seed: seed % 1_000_003,
-        phases: Vec::new(),
+        seed,
+        order,
+        derived,
+        left_empty: Vec::new(),
+        phases: vec![("plan the tables".into(), phase.elapsed())],
     };
-    let tables = table_oids(&mut conn, subject, scale).await?;
+    let tables = table_oids(&mut conn, &loader.order).await?;
     let (rows, used, fallback) = match strategy {
         LoadStrategy::InPlace => (loader.in_place(&mut conn).await?, strategy, None),
         LoadStrategy::IndexesAfterLoad => match loader.deferred(&mut conn, &tables).await? {
@@ -109,6 +166,10 @@ pub async fn load_with(
         .map_err(|e| ScenarioError::sql("vacuum and analyze the generated data", e))?;
     loader.phases.push(("vacuum".into(), phase.elapsed()));
     let _ = conn.close().await;
+    left_empty.append(&mut loader.left_empty);
+    for empty in &left_empty {
+        tracing::warn!("{} gets no generated rows: {}", empty.table, empty.why);
+    }
     Ok(LoadReport {
         users,
         rows,
@@ -116,7 +177,89 @@ pub async fn load_with(
         strategy: used,
         fallback,
         phases: loader.phases,
+        derived: loader.derived.iter().map(|d| d.table.clone()).collect(),
+        left_empty,
     })
+}
+
+/// The tables to fill in load order, the plans of those generated from the catalog, and
+/// the tables that cannot be.
+async fn plan_tables(
+    conn: &mut PgConnection,
+    subject: &Subject,
+    scale: &ScaleSection,
+    source: DataSource,
+    seed: u64,
+) -> Result<(Vec<Ordered>, Vec<DerivedTable>, Vec<LeftEmpty>), ScenarioError> {
+    let bookkeeping = subject.manifest.migrations.bookkeeping_tables();
+    let catalog = Catalog::read(conn, &bookkeeping)
+        .await
+        .map_err(|e| ScenarioError::sql("read the catalog to plan the load", e))?;
+    let mut listed = Vec::new();
+    for (i, table) in scale.tables.iter().enumerate() {
+        let relation = crate::backend::names::relation_text(&table.table);
+        let qualified: Option<String> = sqlx::query_scalar(
+            "SELECT n.nspname || '.' || c.relname FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)",
+        )
+        .bind(&relation)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(|e| ScenarioError::sql(format!("look up table {}", table.table), e))?;
+        let Some(qualified) = qualified else {
+            return Err(ScenarioError::Manifest(subject.invalid(
+                &format!("scale.tables[{i}].table"),
+                format!(
+                    "table `{}` does not exist after the migrations",
+                    table.table
+                ),
+            )));
+        };
+        listed.push(Listed {
+            table: qualified,
+            per_user: table.per_user,
+            hand_written: table.generate.is_some() && source == DataSource::Manifest,
+        });
+    }
+    let with_rows = tables_with_rows(conn, &catalog).await?;
+    let order = derived::load_order(
+        &catalog,
+        &listed,
+        scale.unlisted_tables == UnlistedTables::Generate,
+        &with_rows,
+    );
+    let to_derive: Vec<Ordered> = order
+        .iter()
+        .filter(|o| o.hand_written.is_none())
+        .cloned()
+        .collect();
+    let (derived, left_empty) = derived::plan(conn, &catalog, &to_derive, seed)
+        .await
+        .map_err(|e| ScenarioError::sql("find values the columns' checks accept", e))?;
+    Ok((order, derived, left_empty))
+}
+
+/// The tables that already hold rows (reference data a migration wrote).
+async fn tables_with_rows(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+) -> Result<BTreeSet<String>, ScenarioError> {
+    let mut found = BTreeSet::new();
+    for table in &catalog.tables {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM {}.{})",
+            quote_ident(&table.schema),
+            quote_ident(&table.name)
+        );
+        let any: bool = sqlx::query_scalar(&sql)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(|e| ScenarioError::sql(format!("count the rows of {}", table.name), e))?;
+        if any {
+            found.insert(table.qualified_name());
+        }
+    }
+    Ok(found)
 }
 
 struct Loader<'a> {
@@ -124,6 +267,9 @@ struct Loader<'a> {
     scale: &'a ScaleSection,
     users: u64,
     seed: u64,
+    order: Vec<Ordered>,
+    derived: Vec<DerivedTable>,
+    left_empty: Vec<LeftEmpty>,
     phases: Vec<(String, Duration)>,
 }
 
@@ -163,6 +309,18 @@ impl Loader<'_> {
             phase.elapsed(),
         ));
         let rows = self.generate(&mut tx).await?;
+        if !self.left_empty.is_empty() {
+            // a trigger may rely on a key that is dropped (`ON CONFLICT (…)`): the
+            // rows are tried again with everything in place
+            let refused: Vec<String> = std::mem::take(&mut self.left_empty)
+                .into_iter()
+                .map(|e| format!("{} ({})", e.table, e.why))
+                .collect();
+            return Ok(Err(NotDeferrable(format!(
+                "with the keys and indexes dropped, the server refused generated rows of {}",
+                refused.join("; ")
+            ))));
+        }
         let phase = Instant::now();
         deferred
             .rebuild_all(&mut tx)
@@ -214,60 +372,111 @@ impl Loader<'_> {
         Ok(rows)
     }
 
-    /// Runs each table's generation SQL, in load order.
+    /// Runs each table's generation, in load order: hand-written SQL (whose failure is
+    /// the manifest's), or the catalog's (whose failure leaves that table empty, with the
+    /// reason, and the rest of the load going on).
     async fn generate(
         &mut self,
         conn: &mut PgConnection,
     ) -> Result<Vec<(String, u64)>, ScenarioError> {
         let mut rows = Vec::new();
-        for (i, table) in self.scale.tables.iter().enumerate() {
-            let Some(generate) = &table.generate else {
-                continue;
-            };
-            let sql = generate
-                .replace(":users", &self.users.to_string())
-                .replace(":seed", &self.seed.to_string());
+        for entry in &self.order {
             let phase = Instant::now();
-            let result = conn.execute(sql.as_str()).await.map_err(|e| match e {
-                sqlx::Error::Database(db_err) => ScenarioError::Manifest(self.subject.invalid(
-                    &format!("scale.tables[{i}].generate"),
-                    format!("generating `{}` fails: {}", table.table, db_err.message()),
-                )),
-                other => ScenarioError::sql(format!("generate {}", table.table), other),
-            })?;
+            let written = match entry.hand_written {
+                Some(i) => self.hand_written(conn, i).await?,
+                None => {
+                    let Some(table) = self.derived.iter().find(|d| d.table == entry.table) else {
+                        continue; // planned as left empty
+                    };
+                    match generate_derived(conn, table, self.users, self.seed).await? {
+                        Ok(n) => n,
+                        Err(why) => {
+                            self.left_empty.push(LeftEmpty {
+                                table: entry.table.clone(),
+                                why,
+                            });
+                            continue;
+                        }
+                    }
+                }
+            };
+            let label = entry.table.strip_prefix("public.").unwrap_or(&entry.table);
             self.phases
-                .push((format!("generate {}", table.table), phase.elapsed()));
-            rows.push((table.table.clone(), result.rows_affected()));
+                .push((format!("generate {label}"), phase.elapsed()));
+            rows.push((label.to_owned(), written));
         }
         Ok(rows)
     }
+
+    async fn hand_written(&self, conn: &mut PgConnection, i: usize) -> Result<u64, ScenarioError> {
+        let table = &self.scale.tables[i];
+        let Some(generate) = &table.generate else {
+            return Ok(0);
+        };
+        let sql = generate
+            .replace(":users", &self.users.to_string())
+            .replace(":seed", &self.seed.to_string());
+        let result = conn.execute(sql.as_str()).await.map_err(|e| match e {
+            sqlx::Error::Database(db_err) => ScenarioError::Manifest(self.subject.invalid(
+                &format!("scale.tables[{i}].generate"),
+                format!("generating `{}` fails: {}", table.table, db_err.message()),
+            )),
+            other => ScenarioError::sql(format!("generate {}", table.table), other),
+        })?;
+        Ok(result.rows_affected())
+    }
 }
 
-/// The oids of the `[scale]` tables; a table that does not exist is the manifest's fault.
-async fn table_oids(
+/// Runs one catalog-generated table's statement inside a savepoint: a refusal by the
+/// server leaves the table empty, with the server's words.
+async fn generate_derived(
     conn: &mut PgConnection,
-    subject: &Subject,
-    scale: &ScaleSection,
-) -> Result<Vec<i64>, ScenarioError> {
+    table: &DerivedTable,
+    users: u64,
+    seed: u64,
+) -> Result<Result<u64, String>, ScenarioError> {
+    conn.execute("SAVEPOINT readiness_generate")
+        .await
+        .map_err(|e| ScenarioError::sql("set a savepoint", e))?;
+    let sql = table.insert_sql(users, seed);
+    match conn.execute(sql.as_str()).await {
+        Ok(done) => {
+            conn.execute("RELEASE SAVEPOINT readiness_generate")
+                .await
+                .map_err(|e| ScenarioError::sql("release a savepoint", e))?;
+            Ok(Ok(done.rows_affected()))
+        }
+        Err(sqlx::Error::Database(db_err)) => {
+            conn.execute("ROLLBACK TO SAVEPOINT readiness_generate")
+                .await
+                .map_err(|e| ScenarioError::sql("roll back to a savepoint", e))?;
+            tracing::debug!("generating {} failed: {sql}", table.table);
+            Ok(Err(format!(
+                "the server refused the generated rows: {}",
+                db_err.message()
+            )))
+        }
+        Err(other) => Err(ScenarioError::sql(
+            format!("generate {}", table.table),
+            other,
+        )),
+    }
+}
+
+/// The oids of the tables to load.
+async fn table_oids(conn: &mut PgConnection, order: &[Ordered]) -> Result<Vec<i64>, ScenarioError> {
     let mut oids = Vec::new();
-    for (i, table) in scale.tables.iter().enumerate() {
+    for entry in order {
+        let (schema, name) = entry
+            .table
+            .split_once('.')
+            .unwrap_or(("public", &entry.table));
         let oid: Option<i64> = sqlx::query_scalar("SELECT to_regclass($1)::oid::int8")
-            .bind(crate::backend::names::relation_text(&table.table))
+            .bind(format!("{}.{}", quote_ident(schema), quote_ident(name)))
             .fetch_one(&mut *conn)
             .await
-            .map_err(|e| ScenarioError::sql(format!("look up table {}", table.table), e))?;
-        match oid {
-            Some(oid) => oids.push(oid),
-            None => {
-                return Err(ScenarioError::Manifest(subject.invalid(
-                    &format!("scale.tables[{i}].table"),
-                    format!(
-                        "table `{}` does not exist after the migrations",
-                        table.table
-                    ),
-                )))
-            }
-        }
+            .map_err(|e| ScenarioError::sql(format!("look up table {}", entry.table), e))?;
+        oids.extend(oid);
     }
     Ok(oids)
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use sha2::{Digest, Sha256};
 
 use super::load::{load, LoadReport};
-use crate::run::scenario::ScenarioError;
+use crate::error::ScenarioError;
 use crate::schema::migrate::Migrations;
 use crate::schema::template::{TemplateError, TemplatePool};
 use crate::subject::manifest::scales::scale_label;

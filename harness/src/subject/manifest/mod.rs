@@ -23,7 +23,9 @@ pub use flows::{FlowsSection, SqlFlow};
 pub use migrations::{MigrationSource, MigrationsSection, DEFAULT_BOOKKEEPING_TABLES};
 pub use monitoring::MonitoringSection;
 pub use queries::Query;
-pub use scale::{ScaleSection, ScaleTable, DEFAULT_SEQ_SCAN_MAX_ROWS};
+pub use scale::{
+    ScaleSection, ScaleTable, UnlistedTables, DEFAULT_CLAIMED_USERS, DEFAULT_SEQ_SCAN_MAX_ROWS,
+};
 
 /// The file name of a manifest inside a subject directory.
 pub const MANIFEST_FILE: &str = "readiness.toml";

@@ -20,10 +20,29 @@ pub struct ScaleSection {
     /// A sequential scan on a table with more rows than this fails the plan check.
     #[serde(default = "default_seq_scan_max_rows")]
     pub seq_scan_max_rows: u64,
-    /// Tables in load order, each with its rows per user and how to generate them.
+    /// Tables in load order, each with its rows per user and, optionally, the SQL that
+    /// generates them (without it, rows are generated from the catalog).
     #[serde(default)]
     pub tables: Vec<ScaleTable>,
+    /// What happens to the tables `tables` does not list: generated from the catalog
+    /// (the default), or left empty.
+    #[serde(default)]
+    pub unlisted_tables: UnlistedTables,
 }
+
+/// `[scale] unlisted_tables`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnlistedTables {
+    /// Rows generated from the catalog, with default fan-outs.
+    #[default]
+    Generate,
+    /// No rows.
+    Empty,
+}
+
+/// The number of users a dataset stands for when the manifest has no `[scale]` section.
+pub const DEFAULT_CLAIMED_USERS: u64 = 10_000;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,6 +58,18 @@ fn default_seq_scan_max_rows() -> u64 {
 }
 
 impl ScaleSection {
+    /// What a manifest without a `[scale]` section gets: every table generated from the
+    /// catalog, measured at 1k and 10k users.
+    pub fn generated() -> ScaleSection {
+        ScaleSection {
+            claimed_users: DEFAULT_CLAIMED_USERS,
+            verify_scales: Vec::new(),
+            seq_scan_max_rows: DEFAULT_SEQ_SCAN_MAX_ROWS,
+            tables: Vec::new(),
+            unlisted_tables: UnlistedTables::Generate,
+        }
+    }
+
     /// Checks what the types cannot; errors are (key, message).
     pub fn validate(&self) -> Result<(), (String, String)> {
         if self.claimed_users == 0 {
