@@ -82,12 +82,6 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
         scales.dedup();
         scales
     };
-    if subject.manifest.queries.is_empty() {
-        anyhow::bail!(
-            "{} names no main query ([[queries]]) to measure",
-            subject.manifest_path.display()
-        );
-    }
     let backend = select_backend(&args.backend).await?;
     let seed = args.seed.unwrap_or_else(harness::run::seed::random);
     eprintln!(
@@ -161,9 +155,18 @@ async fn measure(
             clone_ms,
         });
     }
+    let main = ctx.main_queries().await.map_err(anyhow::Error::new)?;
+    if main.queries.is_empty() {
+        anyhow::bail!(
+            "nothing to measure in {}: {}",
+            ctx.subject().manifest_path.display(),
+            scenarios::indexes::workload::NO_MAIN_QUERY
+        );
+    }
     eprintln!(
-        "  measuring {} main queries …",
-        ctx.subject().manifest.queries.len()
+        "  measuring {} main queries ({}) …",
+        main.queries.len(),
+        main.origin()
     );
     let (curves, _) =
         scenarios::indexes::workload::measure_curves(ctx, scales, Sampling::default())

@@ -176,7 +176,7 @@ fn a_missing_migration_directory_is_named_with_exit_2() {
     let (out, _) = readiness(&["verify", "--subject", dir.path().to_str().unwrap()], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out).contains(":4: `migrations.dir`: directory"),
+        text(&out).contains(":4: `migrations.dir`: directory or schema file"),
         "{}",
         text(&out)
     );
@@ -185,6 +185,44 @@ fn a_missing_migration_directory_is_named_with_exit_2() {
         "{}",
         text(&out)
     );
+}
+
+#[test]
+fn an_unparseable_migration_directive_names_the_file_and_line_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("migrations")).unwrap();
+    std::fs::write(
+        dir.path().join("migrations/00001_users.sql"),
+        "-- +goose Up\nCREATE TABLE users (id int);\n-- +goose Dwon\nDROP TABLE users;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("readiness.toml"),
+        "[subject]\nname = \"x\"\n[migrations]\ndir = \"migrations\"\n",
+    )
+    .unwrap();
+    let (out, pid) = readiness(
+        &[
+            "verify",
+            "--subject",
+            dir.path().to_str().unwrap(),
+            "--only",
+            "migrations",
+        ],
+        &[],
+    );
+    let text = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("00001_users.sql:3: unexpected directive `-- +goose Dwon`"),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("unexpected directive").count(),
+        1,
+        "said once: {text}"
+    );
+    assert!(leftovers_of(pid).is_empty());
 }
 
 #[test]

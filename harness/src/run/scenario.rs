@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use crate::backend::{Backend, BackendError, Server, ServerProfile};
 pub use crate::error::ScenarioError;
 use crate::report::evidence::{Outcome, Status};
+use crate::schema::main_queries::{self, MainQueries};
 use crate::schema::migrate::{MigrateError, Migrations};
 use crate::schema::template::{Database, TemplatePool};
 use crate::subject::Subject;
@@ -74,6 +75,7 @@ pub struct Run {
     pub options: RunOptions,
     pool: tokio::sync::OnceCell<Arc<TemplatePool>>,
     migrations: tokio::sync::OnceCell<Arc<Migrations>>,
+    main_queries: tokio::sync::OnceCell<Arc<MainQueries>>,
 }
 
 impl Run {
@@ -84,6 +86,7 @@ impl Run {
             options,
             pool: tokio::sync::OnceCell::new(),
             migrations: tokio::sync::OnceCell::new(),
+            main_queries: tokio::sync::OnceCell::new(),
         })
     }
 
@@ -159,8 +162,50 @@ impl Context {
         &self.scenario
     }
 
+    /// The subject's migrations; a migrations directory that cannot be read as any known
+    /// layout is the manifest's error (naming the file and line at fault).
     pub async fn migrations(&self) -> Result<Arc<Migrations>, ScenarioError> {
-        Ok(self.run.migrations().await?)
+        match self.run.migrations().await {
+            Err(MigrateError::Resolve { message, .. }) => Err(ScenarioError::Manifest(
+                self.subject().invalid("migrations.dir", message),
+            )),
+            other => Ok(other?),
+        }
+    }
+
+    /// The main queries: the manifest's `[[queries]]`, or, when it names none, those
+    /// derived once per run from the migrated catalog.
+    pub async fn main_queries(&self) -> Result<Arc<MainQueries>, ScenarioError> {
+        self.run
+            .main_queries
+            .get_or_try_init(|| async {
+                let subject = self.subject();
+                if !subject.manifest.queries.is_empty() {
+                    return Ok(Arc::new(MainQueries {
+                        queries: subject.manifest.queries.clone(),
+                        ..MainQueries::default()
+                    }));
+                }
+                let db = self.migrated_database("main_queries").await?;
+                let mut conn = db
+                    .connect_admin()
+                    .await
+                    .map_err(|e| ScenarioError::sql("connect to derive the main queries", e))?;
+                let bookkeeping = subject.manifest.migrations.bookkeeping_tables();
+                let catalog = crate::schema::catalog::Catalog::read(&mut conn, &bookkeeping)
+                    .await
+                    .map_err(|e| ScenarioError::sql("read the catalog", e))?;
+                let reference =
+                    crate::schema::dataset::derived::tables_with_rows(&mut conn, &catalog)
+                        .await
+                        .map_err(|e| {
+                            ScenarioError::sql("count the rows of the migrated tables", e)
+                        })?;
+                let _ = sqlx::Connection::close(conn).await;
+                Ok(Arc::new(main_queries::derive(&catalog, &reference)))
+            })
+            .await
+            .cloned()
     }
 
     /// The shared fast-profile server's template pool.

@@ -1,9 +1,11 @@
 //! The subject's schema: its migrations applied and rolled back, template databases built
 //! from them once and cloned, the catalog read and compared, rows and datasets generated
-//! from it, and query plans and probes on it.
+//! from it, the main queries (the manifest's or derived from it), and query plans and
+//! probes on it.
 
 pub mod catalog;
 pub mod dataset;
+pub mod main_queries;
 pub mod migrate;
 pub mod plan;
 pub mod probe;

@@ -15,6 +15,7 @@ use sqlx::{Connection, Executor, PgConnection, Row};
 
 use crate::backend::names::quote_literal;
 use crate::error::ScenarioError;
+use crate::schema::main_queries::MainQueries;
 use crate::schema::plan::Explained;
 use crate::subject::manifest::Query;
 use crate::subject::Subject;
@@ -32,8 +33,9 @@ pub struct PreparedQuery {
     pub args: Vec<String>,
     /// The server-side prepared statement's name.
     statement: String,
-    /// The manifest it comes from, for errors found when it runs.
-    manifest_path: PathBuf,
+    /// The manifest it comes from, for errors found when it runs (none when derived
+    /// from the catalog: then its failure is the harness's, not the user's).
+    manifest_path: Option<PathBuf>,
 }
 
 /// What one execution scanned, by table or index.
@@ -58,18 +60,23 @@ pub struct Probe {
 }
 
 impl PreparedQuery {
-    /// Prepares the manifest's query at `position` on `conn` and draws its parameters from
-    /// the data there.
+    /// Prepares the main query at `position` on `conn` and draws its parameters from the
+    /// data there.
     pub async fn prepare(
         conn: &mut PgConnection,
         subject: &Subject,
+        main: &MainQueries,
         position: usize,
     ) -> Result<PreparedQuery, ScenarioError> {
         static STATEMENTS: AtomicU64 = AtomicU64::new(0);
-        let query: &Query = &subject.manifest.queries[position];
+        let query: &Query = &main.queries[position];
         let key = |leaf: &str| format!("queries[{position}].{leaf}");
         let invalid = |leaf: &str, message: String| {
-            ScenarioError::Manifest(subject.invalid(&key(leaf), message))
+            if main.derived {
+                ScenarioError::Other(format!("a query derived from the catalog: {message}"))
+            } else {
+                ScenarioError::Manifest(subject.invalid(&key(leaf), message))
+            }
         };
         // a claimed index the schema lacks is the claim's failure, not the manifest's:
         // the query still runs, and the scenario says so
@@ -170,18 +177,19 @@ impl PreparedQuery {
             expected_index_exists,
             args,
             statement,
-            manifest_path: subject.manifest_path.clone(),
+            manifest_path: (!main.derived).then(|| subject.manifest_path.clone()),
         })
     }
 
-    /// Every main query of the subject, prepared on `conn`.
+    /// Every main query, prepared on `conn`.
     pub async fn prepare_all(
         conn: &mut PgConnection,
         subject: &Subject,
+        main: &MainQueries,
     ) -> Result<Vec<PreparedQuery>, ScenarioError> {
         let mut prepared = Vec::new();
-        for position in 0..subject.manifest.queries.len() {
-            prepared.push(PreparedQuery::prepare(conn, subject, position).await?);
+        for position in 0..main.queries.len() {
+            prepared.push(PreparedQuery::prepare(conn, subject, main, position).await?);
         }
         Ok(prepared)
     }
@@ -279,15 +287,20 @@ impl PreparedQuery {
             .persistent(false)
             .fetch_one(&mut *conn)
             .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(db) => {
+            .map_err(|e| match (e, &self.manifest_path) {
+                (sqlx::Error::Database(db), Some(manifest_path)) => {
                     ScenarioError::Manifest(crate::subject::manifest::invalid_key(
-                        &self.manifest_path,
+                        manifest_path,
                         &format!("queries[{}].sql", self.position),
                         format!("query `{}` fails: {}", self.name, db.message()),
                     ))
                 }
-                other => ScenarioError::sql(format!("run query `{}`", self.name), other),
+                (sqlx::Error::Database(db), None) => ScenarioError::Other(format!(
+                    "query `{}`, derived from the catalog, fails: {}",
+                    self.name,
+                    db.message()
+                )),
+                (other, _) => ScenarioError::sql(format!("run query `{}`", self.name), other),
             })?;
         let value: serde_json::Value = row
             .try_get(0)

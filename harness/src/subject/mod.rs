@@ -103,7 +103,18 @@ impl Subject {
                     _ => Ok(()),
                 }
             };
-        must_exist("migrations.dir", &m.migrations.dir, true)?;
+        if let Some(dir) = &m.migrations.dir {
+            // a directory of migrations, or one schema file
+            if !self.path(dir).exists() {
+                return Err(self.invalid(
+                    "migrations.dir",
+                    format!(
+                        "directory or schema file `{}` does not exist",
+                        self.path(dir).display()
+                    ),
+                ));
+            }
+        }
         must_exist("migrations.workdir", &m.migrations.workdir, true)?;
         must_exist("config.postgresql_conf", &m.config.postgresql_conf, false)?;
         must_exist("config.pg_hba_conf", &m.config.pg_hba_conf, false)?;

@@ -16,7 +16,7 @@ use harness::schema::probe::{PreparedQuery, Probe};
 use harness::{Evidence, Outcome, Scenario};
 
 use super::scales::{labels, verify_scales};
-use super::workload::AtScale;
+use super::workload::{AtScale, NO_MAIN_QUERY};
 
 pub struct ExpectedIndexUsedAtScale;
 
@@ -41,10 +41,9 @@ impl Scenario for ExpectedIndexUsedAtScale {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let scales = verify_scales(ctx.subject())?;
         let threshold = scale_of(ctx.subject())?.seq_scan_max_rows;
-        if ctx.subject().manifest.queries.is_empty() {
-            return Ok(Outcome::not_proven(Evidence::new(
-                "the manifest names no main query ([[queries]])",
-            )));
+        let main = ctx.main_queries().await?;
+        if main.queries.is_empty() {
+            return Ok(Outcome::not_proven(Evidence::new(NO_MAIN_QUERY)));
         }
         let mut evidence = Evidence::new("")
             .observe("scales (users)", labels(&scales))
@@ -52,6 +51,7 @@ impl Scenario for ExpectedIndexUsedAtScale {
                 "a sequential scan fails the check on tables of more than",
                 format!("{threshold} rows"),
             )
+            .observe("main queries", main.origin())
             .seed(ctx.options().seed);
         let mut failures = Vec::new();
         let mut judged: BTreeSet<String> = BTreeSet::new();
@@ -101,7 +101,7 @@ impl Scenario for ExpectedIndexUsedAtScale {
             }
             at.close().await;
         }
-        let queries = ctx.subject().manifest.queries.len();
+        let queries = main.queries.len();
         evidence.summary = if failures.is_empty() {
             format!(
                 "all {queries} main queries use their expected index at {} users and read no table of more than {threshold} rows in full",
@@ -110,9 +110,7 @@ impl Scenario for ExpectedIndexUsedAtScale {
         } else {
             failures.join("; ")
         };
-        let unjudged: Vec<&str> = ctx
-            .subject()
-            .manifest
+        let unjudged: Vec<&str> = main
             .queries
             .iter()
             .filter(|q| !judged.contains(&q.name))

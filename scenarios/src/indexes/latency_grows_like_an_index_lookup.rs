@@ -13,7 +13,7 @@ use harness::schema::dataset::scale_label;
 use harness::{Evidence, Outcome, Scenario};
 
 use super::scales::{labels, verify_scales};
-use super::workload::{measure_curves, AtScale};
+use super::workload::{measure_curves, AtScale, NO_MAIN_QUERY};
 
 pub struct LatencyGrowsLikeAnIndexLookup;
 
@@ -37,10 +37,9 @@ impl Scenario for LatencyGrowsLikeAnIndexLookup {
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let scales = verify_scales(ctx.subject())?;
-        if ctx.subject().manifest.queries.is_empty() {
-            return Ok(Outcome::not_proven(Evidence::new(
-                "the manifest names no main query ([[queries]])",
-            )));
+        let main = ctx.main_queries().await?;
+        if main.queries.is_empty() {
+            return Ok(Outcome::not_proven(Evidence::new(NO_MAIN_QUERY)));
         }
         if scales.len() < 2 {
             return Ok(Outcome::not_proven(Evidence::new(format!(
@@ -55,6 +54,7 @@ impl Scenario for LatencyGrowsLikeAnIndexLookup {
                 "largest slope of an index lookup",
                 format!("{INDEX_LOOKUP_MAX_SLOPE} (a table scan's is about 1)"),
             )
+            .observe("main queries", main.origin())
             .seed(ctx.options().seed);
         for (users, took) in provisioning {
             evidence.push_timing(

@@ -145,9 +145,10 @@ async fn with_workload(ctx: &Context) -> Result<LintInput, ScenarioError> {
         .await
         .map_err(|e| ScenarioError::sql("read the catalog", e))?;
     let workload = format!(
-        "{} main queries at {} users",
+        "{} main queries at {} users ({})",
         at.queries.len(),
-        scale_label(users)
+        scale_label(users),
+        ctx.main_queries().await?.origin()
     );
     at.close().await;
     Ok(LintInput {

@@ -11,10 +11,13 @@ use harness::schema::probe::PreparedQuery;
 use harness::schema::template::Database;
 use sqlx::{Connection, PgConnection};
 
+/// Why the index checks on main queries cannot run.
+pub const NO_MAIN_QUERY: &str = "the manifest names no main query ([[queries]]) and the catalog offers none to derive (no indexed foreign key or unique key outside reference data)";
+
 /// A dataset clone at one scale, ready to run the main queries on.
 pub struct AtScale {
     pub users: u64,
-    /// Rows in the `[scale]` tables.
+    /// Rows in the `[scale]` tables (in every table, when none is listed).
     pub rows: u64,
     /// Estimated rows of every user table, by `regclass` text.
     pub table_rows: BTreeMap<String, f64>,
@@ -43,19 +46,6 @@ impl AtScale {
             .connect_app()
             .await
             .map_err(|e| ScenarioError::sql("connect to the dataset as the app role", e))?;
-        let tables: Vec<String> = scale_of(ctx.subject())?
-            .tables
-            .iter()
-            .map(|t| harness::backend::names::relation_text(&t.table))
-            .collect();
-        let rows: i64 = sqlx::query_scalar(
-            "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::int8 FROM pg_class c \
-             WHERE c.oid IN (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)",
-        )
-        .bind(&tables)
-        .fetch_one(&mut conn)
-        .await
-        .map_err(|e| ScenarioError::sql("count the dataset's rows", e))?;
         let table_rows: Vec<(String, f64)> = sqlx::query_as(
             "SELECT c.oid::regclass::text, greatest(c.reltuples, 0)::float8 FROM pg_class c \
              JOIN pg_namespace n ON n.oid = c.relnamespace \
@@ -65,6 +55,25 @@ impl AtScale {
         .fetch_all(&mut conn)
         .await
         .map_err(|e| ScenarioError::sql("read the tables' sizes", e))?;
+        // the dataset's size: the `[scale]` tables, or every table when the whole dataset
+        // is generated from the catalog
+        let tables: Vec<String> = scale_of(ctx.subject())?
+            .tables
+            .iter()
+            .map(|t| harness::backend::names::relation_text(&t.table))
+            .collect();
+        let rows: i64 = if tables.is_empty() {
+            table_rows.iter().map(|(_, n)| *n).sum::<f64>() as i64
+        } else {
+            sqlx::query_scalar(
+                "SELECT coalesce(sum(greatest(c.reltuples, 0)), 0)::int8 FROM pg_class c \
+                 WHERE c.oid IN (SELECT to_regclass(t) FROM unnest($1::text[]) AS t)",
+            )
+            .bind(&tables)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(|e| ScenarioError::sql("count the dataset's rows", e))?
+        };
         let index_leads: Vec<(String, String, String, String)> = sqlx::query_as(
             "SELECT ic.relname::text, i.indrelid::regclass::text, pg_get_indexdef(i.indexrelid, 1, true), \
                     (SELECT r.relname::text FROM pg_class r WHERE r.oid = coalesce(pg_partition_root(ic.oid), ic.oid)) \
@@ -75,7 +84,8 @@ impl AtScale {
         .fetch_all(&mut conn)
         .await
         .map_err(|e| ScenarioError::sql("read the indexes' leading keys", e))?;
-        let queries = PreparedQuery::prepare_all(&mut conn, ctx.subject()).await?;
+        let main = ctx.main_queries().await?;
+        let queries = PreparedQuery::prepare_all(&mut conn, ctx.subject(), &main).await?;
         Ok(AtScale {
             users,
             rows: rows.max(0) as u64,
@@ -181,7 +191,8 @@ pub async fn measure_curves(
         .collect();
     let threshold = scale_of(ctx.subject())?.seq_scan_max_rows;
     let mut curves = Vec::new();
-    for (position, query) in ctx.subject().manifest.queries.iter().enumerate() {
+    let main = ctx.main_queries().await?;
+    for (position, query) in main.queries.iter().enumerate() {
         let prepared: Vec<PreparedQuery> = opened
             .iter()
             .map(|at| at.queries[position].clone())

@@ -279,3 +279,59 @@ async fn manifest_error(edit: impl FnOnce(String) -> String) -> String {
     assert!(error.contains("readiness.toml:"), "{error}");
     error
 }
+
+/// A subject with no `[scale]` and no `[[queries]]`: accounts whose projects cascade from
+/// them, and notes from the projects (indexed). `index_projects` adds the index the
+/// cascade from accounts needs.
+fn zero_config_subject(index_projects: bool) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("migrations");
+    std::fs::create_dir(&migrations).unwrap();
+    std::fs::write(
+        migrations.join("0001_schema.up.sql"),
+        "CREATE TABLE accounts (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE);\n\
+         CREATE TABLE projects (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n\
+             account_id bigint NOT NULL REFERENCES accounts ON DELETE CASCADE, title text NOT NULL);\n\
+         CREATE TABLE notes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n\
+             project_id bigint NOT NULL REFERENCES projects ON DELETE CASCADE, body text);\n\
+         CREATE INDEX notes_project_id_idx ON notes (project_id);\n",
+    )
+    .unwrap();
+    if index_projects {
+        std::fs::write(
+            migrations.join("0002_index.up.sql"),
+            "CREATE INDEX projects_account_id_idx ON projects (account_id);\n",
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.path().join("readiness.toml"),
+        "[subject]\nname = \"zero-config\"\n\n[migrations]\ndir = \"migrations\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Derived main queries can fail: deleting an account reads `projects` in full when
+/// nothing indexes the cascade, and the derived root delete shows it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn derived_queries_refute_an_unindexed_cascade_and_prove_it_once_indexed() {
+    let unindexed = zero_config_subject(false);
+    let scorecard = verify_dir(unindexed.path(), &["indexes"]).await;
+    assert_scenario(
+        &scorecard,
+        "indexes",
+        "expected-index-used-at-scale",
+        Status::Refuted,
+    );
+    let plans = evidence_text(&scorecard, "indexes", "expected-index-used-at-scale");
+    assert!(plans.contains("derived from the catalog"), "{plans}");
+    assert!(plans.contains("`delete a accounts row`"), "{plans}");
+    assert!(plans.contains("projects"), "{plans}");
+
+    let indexed = zero_config_subject(true);
+    let scorecard = verify_dir(indexed.path(), &["indexes"]).await;
+    assert_claim(&scorecard, "indexes", Status::Proven);
+    let plans = evidence_text(&scorecard, "indexes", "expected-index-used-at-scale");
+    assert!(plans.contains("`projects by account_id`"), "{plans}");
+}

@@ -12,6 +12,7 @@ mod dataset_load;
 mod derived_data;
 mod indexes_claim;
 mod indexes_plans;
+mod migration_layouts;
 mod migrations_claim;
 mod monitoring_claim;
 mod restore_drill_claim;

@@ -7,7 +7,6 @@
 //! map filled, so that the first query on each clone pays for none of that.
 
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use sqlx::{Connection, Executor, PgConnection};
@@ -221,7 +220,9 @@ async fn plan_tables(
             hand_written: table.generate.is_some() && source == DataSource::Manifest,
         });
     }
-    let with_rows = tables_with_rows(conn, &catalog).await?;
+    let with_rows = derived::tables_with_rows(conn, &catalog)
+        .await
+        .map_err(|e| ScenarioError::sql("count the rows of the migrated tables", e))?;
     let order = derived::load_order(
         &catalog,
         &listed,
@@ -237,29 +238,6 @@ async fn plan_tables(
         .await
         .map_err(|e| ScenarioError::sql("find values the columns' checks accept", e))?;
     Ok((order, derived, left_empty))
-}
-
-/// The tables that already hold rows (reference data a migration wrote).
-async fn tables_with_rows(
-    conn: &mut PgConnection,
-    catalog: &Catalog,
-) -> Result<BTreeSet<String>, ScenarioError> {
-    let mut found = BTreeSet::new();
-    for table in &catalog.tables {
-        let sql = format!(
-            "SELECT EXISTS (SELECT 1 FROM {}.{})",
-            quote_ident(&table.schema),
-            quote_ident(&table.name)
-        );
-        let any: bool = sqlx::query_scalar(&sql)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(|e| ScenarioError::sql(format!("count the rows of {}", table.name), e))?;
-        if any {
-            found.insert(table.qualified_name());
-        }
-    }
-    Ok(found)
 }
 
 struct Loader<'a> {

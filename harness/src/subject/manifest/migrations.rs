@@ -1,4 +1,5 @@
-//! `[migrations]`: a sqlx-style directory, or shell commands for any other stack.
+//! `[migrations]`: a directory in any common tool's layout (or one schema file), or shell
+//! commands for the stacks whose tools need their own runtime.
 
 use std::path::{Path, PathBuf};
 
@@ -29,9 +30,10 @@ pub const DEFAULT_BOOKKEEPING_TABLES: &[&str] = &[
     "migrations(id, timestamp, name)",
 ];
 
-/// `dir` for `<version>_<name>.up.sql` / `.down.sql` files (or plain `.sql` files, which
-/// cannot be rolled back); or `up` / `down` commands (Alembic, Flyway, Rails…), run with
-/// `DATABASE_URL` and the `PG*` variables exported.
+/// `dir` for a directory of migrations — sqlx or golang-migrate, diesel, Flyway, dbmate or
+/// goose, told apart by their names and markers — or one schema file (`structure.sql`);
+/// or `up` / `down` commands (Alembic, Django, Rails, Prisma…), run with `DATABASE_URL`
+/// and the `PG*` variables exported.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationsSection {
@@ -71,7 +73,7 @@ impl MigrationsSection {
             ),
             (None, None) => err(
                 "migrations",
-                "give `dir` (sqlx-style migration files) or an `up` command",
+                "give `dir` (a migrations directory or a schema file) or an `up` command",
             ),
             (Some(_), None) if self.down.is_some() => {
                 err("migrations.down", "`down` goes with `up`, not with `dir`")

@@ -85,6 +85,29 @@ fn where_clause(conditions: &[String]) -> String {
     }
 }
 
+/// The tables that already hold rows after the migrations (reference data they wrote),
+/// by `schema.name`.
+pub async fn tables_with_rows(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+) -> Result<BTreeSet<String>, sqlx::Error> {
+    let mut found = BTreeSet::new();
+    for table in &catalog.tables {
+        let sql = format!(
+            "SELECT EXISTS (SELECT 1 FROM {}.{})",
+            quote_ident(&table.schema),
+            quote_ident(&table.name)
+        );
+        if sqlx::query_scalar::<_, bool>(&sql)
+            .fetch_one(&mut *conn)
+            .await?
+        {
+            found.insert(table.qualified_name());
+        }
+    }
+    Ok(found)
+}
+
 /// Why a table gets no generated rows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LeftEmpty {
@@ -222,9 +245,7 @@ fn derive(
                 derived.limits.push(format!("g <= {alias}.n"));
                 "g".to_owned()
             }
-            Some(Pick::Radix { stride }) => {
-                format!("(1 + ((g - 1) / ({stride})) % greatest({alias}.n, 1))")
-            }
+            Some(Pick::Digit(digit)) => format!("(1 + {digit})"),
             None => format!(
                 "(1 + floor({alias}.n * power({}, 2)))::int8",
                 uniform(&salt(position, 63 - k))
@@ -259,8 +280,7 @@ fn derive(
         let unique = table.is_in_unique_key(&column.name);
         let expression = match (valid.get(&column.name), sql_type) {
             (Some(accepted), _) if digits.contains_key(&column.name) => {
-                let stride = &digits[&column.name];
-                pick_accepted(accepted, &format!("(g - 1) / ({stride})"))
+                pick_accepted(accepted, &digits[&column.name])
             }
             (Some(accepted), _) if !accepted.is_empty() && !unique => {
                 pick_accepted(accepted, &spread(&salt(position, i)))
@@ -314,19 +334,16 @@ fn derive(
 enum Pick {
     /// Parent `g`: one child per parent.
     Sequential,
-    /// The digit of `g` at `stride` in a mixed radix of the parents' counts.
-    Radix { stride: String },
+    /// Parent `1 +` this 0-based digit of `g` (see [`distinct_keys`]).
+    Digit(String),
 }
 
 /// How the unique keys made of references (and of columns with few accepted values) get
-/// distinct rows: a key of exactly one reference is one-to-one (sequential); otherwise
-/// `g` is read as a number in a mixed radix, one digit per reference (its parents' count)
-/// and per column with a short list of accepted values, so that every combination comes
-/// once. A unique key with any other column gets its distinct values there instead.
+/// distinct rows, and the columns' digits.
 #[derive(Default)]
 struct Distinct {
     picks: BTreeMap<String, Pick>,
-    /// Column → its digit's stride.
+    /// Column → its 0-based digit, an index into its accepted values.
     digits: BTreeMap<String, String>,
     limits: Vec<String>,
 }
@@ -336,6 +353,14 @@ type ForeignKeys<'a> = [(
     &'a crate::schema::catalog::ForeignKey,
 )];
 
+/// A key of exactly one reference is one-to-one: parent `g`. A key made of references
+/// and of columns with a short list of accepted values enumerates their combinations: `g`
+/// is read as a number in a mixed radix (one digit per part: its parents' count, or its
+/// number of values), and each digit is then sheared by the one before it
+/// (`b₁ = a₁`, `bⱼ = (aⱼ + bⱼ₋₁) mod nⱼ`). The shear is a bijection, so every combination
+/// still comes once, but every part now cycles with `g`: a join table's rows spread over
+/// all its parents on both sides instead of piling onto the first few of the slower one.
+/// A unique key with any other column gets its distinct values there instead.
 fn distinct_keys(
     table: &Table,
     foreign_keys: &ForeignKeys<'_>,
@@ -367,23 +392,40 @@ fn distinct_keys(
                 .insert(foreign_keys[covering[0]].0.name.clone(), Pick::Sequential);
             continue;
         }
+        let mut parts: Vec<(Option<usize>, Option<&String>, String)> = others
+            .iter()
+            .map(|c| (None, Some(*c), valid[c.as_str()].len().to_string()))
+            .collect();
+        parts.extend(
+            covering
+                .iter()
+                .map(|&k| (Some(k), None, format!("greatest(p{k}.n, 1)"))),
+        );
         let mut stride = "1".to_owned();
-        for column in &others {
-            let count = valid[column.as_str()].len();
-            distinct
-                .digits
-                .entry((*column).clone())
-                .or_insert_with(|| stride.clone());
-            stride = format!("{stride} * {count}");
-        }
-        for &k in &covering {
-            distinct
-                .picks
-                .entry(foreign_keys[k].0.name.clone())
-                .or_insert(Pick::Radix {
-                    stride: stride.clone(),
-                });
-            stride = format!("{stride} * greatest(p{k}.n, 1)");
+        let mut previous: Option<String> = None;
+        for (reference, column, radix) in parts {
+            let digit = format!("(((g - 1) / ({stride})) % {radix})");
+            let sheared = match &previous {
+                Some(before) => format!("(({digit} + {before}) % {radix})"),
+                None => digit,
+            };
+            match (reference, column) {
+                (Some(k), _) => {
+                    distinct
+                        .picks
+                        .entry(foreign_keys[k].0.name.clone())
+                        .or_insert(Pick::Digit(sheared.clone()));
+                }
+                (None, Some(column)) => {
+                    distinct
+                        .digits
+                        .entry(column.clone())
+                        .or_insert_with(|| sheared.clone());
+                }
+                (None, None) => {}
+            }
+            stride = format!("{stride} * {radix}");
+            previous = Some(sheared);
         }
         distinct.limits.push(format!("g <= {stride}"));
     }

@@ -1,11 +1,14 @@
-//! Applying and rolling back a subject's migrations: sqlx-style directories through
-//! sqlx's own migrator, one step at a time, or the subject's own up/down commands.
+//! Applying and rolling back a subject's migrations: a directory in any common tool's
+//! layout (see [`layout`]) or a schema file, one step at a time with sqlx's bookkeeping,
+//! or the subject's own up/down commands.
+
+pub mod layout;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use sqlx::migrate::{Migrate, Migration, Migrator};
+use sqlx::migrate::{Migrate, Migration, MigrationType};
 use sqlx::{Connection, PgConnection};
 
 use crate::backend::ConnInfo;
@@ -75,21 +78,11 @@ impl Migrations {
     ) -> Result<Migrations, MigrateError> {
         let (ups, downs, hash) = match &source {
             MigrationSource::Dir(dir) => {
-                let migrator =
-                    Migrator::new(dir.as_path())
-                        .await
-                        .map_err(|e| MigrateError::Resolve {
-                            dir: dir.clone(),
-                            message: e.to_string(),
-                        })?;
-                let (downs, ups): (Vec<Migration>, Vec<Migration>) = migrator
-                    .iter()
-                    .cloned()
-                    .map(|mut m| {
-                        m.no_tx |= manages_its_own_transaction(&m.sql);
-                        m
-                    })
-                    .partition(|m| m.migration_type.is_down_migration());
+                let (_, files) = layout::read(dir).map_err(|e| MigrateError::Resolve {
+                    dir: dir.clone(),
+                    message: e.to_string(),
+                })?;
+                let (ups, downs) = to_sqlx(files);
                 let mut hasher = Sha256::new();
                 for m in ups.iter().chain(downs.iter()) {
                     hasher.update(m.version.to_le_bytes());
@@ -218,6 +211,39 @@ impl Migrations {
             }
         }
     }
+}
+
+/// Steps as sqlx's migrations (which keep the bookkeeping): the ups, and the downs.
+fn to_sqlx(files: Vec<layout::MigrationFile>) -> (Vec<Migration>, Vec<Migration>) {
+    let mut ups = Vec::new();
+    let mut downs = Vec::new();
+    for file in files {
+        let kind = if file.down.is_some() {
+            MigrationType::ReversibleUp
+        } else {
+            MigrationType::Simple
+        };
+        let description: std::borrow::Cow<'static, str> = file.description.into();
+        if let Some(down) = file.down {
+            let no_tx = file.no_tx || manages_its_own_transaction(&down);
+            downs.push(Migration::new(
+                file.version,
+                description.clone(),
+                MigrationType::ReversibleDown,
+                down.into(),
+                no_tx,
+            ));
+        }
+        let no_tx = file.no_tx || manages_its_own_transaction(&file.up);
+        ups.push(Migration::new(
+            file.version,
+            description,
+            kind,
+            file.up.into(),
+            no_tx,
+        ));
+    }
+    (ups, downs)
 }
 
 /// Whether a migration file must run as it is, not inside a transaction of the
