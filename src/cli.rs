@@ -28,6 +28,22 @@ pub enum Command {
     /// Restore drill: seed a server at a scale, back it up, destroy it, restore into a new
     /// one, verify, and measure the recovery time (exit 0 only when under the claimed RTO).
     Drill(DrillArgs),
+    /// Look at a project and write a commented readiness.toml for it: its migrations, config
+    /// files and scripts, and the constraints its migrated schema has.
+    Init(InitArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The project's directory.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Replace an existing readiness.toml.
+    #[arg(long)]
+    pub force: bool,
+    /// Where the scratch database that reads the schema comes from.
+    #[command(flatten)]
+    pub backend: BackendArgs,
 }
 
 /// Where the servers come from.

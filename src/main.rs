@@ -4,6 +4,7 @@ mod bench;
 mod cli;
 mod drill;
 mod exit;
+mod init;
 mod interrupt;
 mod progress;
 mod verify;
@@ -31,6 +32,7 @@ fn main() -> std::process::ExitCode {
             cli::Command::List => verify::list(),
             cli::Command::Bench(args) => bench::run(args).await,
             cli::Command::Drill(args) => drill::run(args).await,
+            cli::Command::Init(args) => init::run(args).await,
         }
     })
 }

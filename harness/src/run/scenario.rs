@@ -187,22 +187,14 @@ impl Context {
                     }));
                 }
                 let db = self.migrated_database("main_queries").await?;
-                let mut conn = db
-                    .connect_admin()
-                    .await
-                    .map_err(|e| ScenarioError::sql("connect to derive the main queries", e))?;
                 let bookkeeping = subject.manifest.migrations.bookkeeping_tables();
-                let catalog = crate::schema::catalog::Catalog::read(&mut conn, &bookkeeping)
-                    .await
-                    .map_err(|e| ScenarioError::sql("read the catalog", e))?;
-                let reference =
-                    crate::schema::dataset::derived::tables_with_rows(&mut conn, &catalog)
+                let (_, derived) =
+                    main_queries::derive_from(&db, &bookkeeping)
                         .await
                         .map_err(|e| {
-                            ScenarioError::sql("count the rows of the migrated tables", e)
+                            ScenarioError::sql("derive the main queries from the catalog", e)
                         })?;
-                let _ = sqlx::Connection::close(conn).await;
-                Ok(Arc::new(main_queries::derive(&catalog, &reference)))
+                Ok(Arc::new(derived))
             })
             .await
             .cloned()

@@ -42,6 +42,20 @@ impl MainQueries {
     }
 }
 
+/// The catalog of the migrated database `db` and the queries derived from it (tables the
+/// migrations filled are reference data, left out).
+pub async fn derive_from(
+    db: &crate::schema::template::Database,
+    bookkeeping: &[String],
+) -> Result<(Catalog, MainQueries), sqlx::Error> {
+    let mut conn = db.connect_admin().await?;
+    let catalog = Catalog::read(&mut conn, bookkeeping).await?;
+    let reference = crate::schema::dataset::derived::tables_with_rows(&mut conn, &catalog).await;
+    let _ = sqlx::Connection::close(conn).await;
+    let queries = derive(&catalog, &reference?);
+    Ok((catalog, queries))
+}
+
 /// Queries derived from `catalog`, leaving out tables in `reference_data`.
 pub fn derive(catalog: &Catalog, reference_data: &BTreeSet<String>) -> MainQueries {
     let mut queries = Vec::new();

@@ -1,6 +1,7 @@
 //! A subject: the application under test, as a directory with a `readiness.toml`.
 
 pub mod configfiles;
+pub mod discover;
 pub mod manifest;
 
 use std::path::{Path, PathBuf};

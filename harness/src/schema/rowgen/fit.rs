@@ -100,6 +100,76 @@ pub async fn valid_values(
     Ok(found)
 }
 
+/// For each single-column CHECK of `catalog` (by constraint name): the values around its
+/// literals (each literal and, for numbers, its neighbours; the empty string for text) that
+/// the server's evaluation of the rule accepts and rejects, as SQL literals, at most three
+/// of each: examples a claim can be checked against.
+pub async fn check_examples(
+    conn: &mut PgConnection,
+    catalog: &Catalog,
+) -> Result<BTreeMap<String, (Vec<String>, Vec<String>)>, sqlx::Error> {
+    let mut examples = BTreeMap::new();
+    for table in &catalog.tables {
+        for check in table.constraints_of(ConstraintType::Check) {
+            let (Some(expression), [column]) = (&check.expression, check.columns.as_slice()) else {
+                continue;
+            };
+            let Some(data_type) = table.column(column).map(|c| c.data_type.clone()) else {
+                continue;
+            };
+            let mut candidates: Vec<String> = Vec::new();
+            for n in numeric_literals(expression) {
+                for v in [n - 1.0, n, n + 1.0] {
+                    candidates.push(format!("{v}"));
+                }
+            }
+            for text in string_literals(expression) {
+                candidates.push(crate::backend::names::quote_literal(&text));
+            }
+            if SqlType::resolve(&data_type, &catalog.type_info).is_some_and(|t| t.is_text()) {
+                candidates.push("''".into());
+            }
+            candidates.dedup();
+            let (mut accepts, mut rejects) = (Vec::new(), Vec::new());
+            for literal in candidates {
+                let sql = format!(
+                    "SELECT ({expression}) FROM (SELECT ({literal})::{data_type} AS {}) AS t",
+                    crate::backend::names::quote_ident(column)
+                );
+                // a value the type refuses is no example of the rule's
+                let verdict: Result<Option<bool>, _> = sqlx::query_scalar(&sql)
+                    .persistent(false)
+                    .fetch_one(&mut *conn)
+                    .await;
+                match verdict {
+                    Ok(Some(true)) if accepts.len() < 3 && !accepts.contains(&literal) => {
+                        accepts.push(literal)
+                    }
+                    Ok(Some(false)) if rejects.len() < 3 && !rejects.contains(&literal) => {
+                        rejects.push(literal)
+                    }
+                    _ => {}
+                }
+            }
+            if !rejects.is_empty() {
+                examples.insert(check.name.clone(), (accepts, rejects));
+            }
+        }
+    }
+    Ok(examples)
+}
+
+/// [`check_examples`] on a connection of its own to `db`.
+pub async fn check_examples_in(
+    db: &crate::schema::template::Database,
+    catalog: &Catalog,
+) -> Result<BTreeMap<String, (Vec<String>, Vec<String>)>, sqlx::Error> {
+    let mut conn = db.connect_admin().await?;
+    let examples = check_examples(&mut conn, catalog).await;
+    let _ = sqlx::Connection::close(conn).await;
+    examples
+}
+
 /// The domain checks' expressions of `data_type` (and of the domains under it), as the
 /// catalog printed them; they only add literals to try, the cast enforces them.
 fn domain_checks<'a>(catalog: &'a Catalog, data_type: &str) -> Vec<&'a str> {
