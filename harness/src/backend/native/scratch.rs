@@ -290,12 +290,13 @@ mod tests {
         let dead: Vec<PathBuf> = roots().iter().map(|root| dead_scratch_in(root)).collect();
         let reaped = reap_stale();
         for path in dead {
+            // another test process (nextest runs one per test) may reap it first: what
+            // counts is that it is gone
             assert!(
-                reaped.contains(&path),
-                "{} not in {reaped:?}",
+                !path.exists(),
+                "{} not reaped (this call reaped {reaped:?})",
                 path.display()
             );
-            assert!(!path.exists());
         }
     }
 

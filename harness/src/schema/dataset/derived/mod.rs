@@ -3,10 +3,12 @@
 //! it — its type and modifier, its own checks and domain (values the server accepted),
 //! enums, distinct values where a unique key needs them, and existing parent keys, picked
 //! with a skew so that some parents have many children, where a foreign key points.
-//! Identity, generated, defaulted and trigger-filled columns are left to the server; rows that would
-//! break a check over several columns are filtered out rather than inserted.
+//! Identity, generated, defaulted and trigger-filled columns are left to the server; rows
+//! that would break a check over several columns are filtered out rather than inserted.
 
+mod distinct;
 mod order;
+mod triggers;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,6 +18,9 @@ use sqlx::PgConnection;
 use crate::backend::names::{quote_ident, quote_literal};
 use crate::schema::catalog::{Catalog, Column, ConstraintType, Table};
 use crate::schema::rowgen::{fit, SqlType, Value};
+
+use distinct::{distinct_keys, Distinct, Pick};
+use triggers::trigger_filled;
 
 pub use order::{load_order, Listed, Ordered};
 
@@ -115,10 +120,9 @@ pub struct LeftEmpty {
     pub why: String,
 }
 
-/// Plans `ordered` tables (in load order, each with its rows per user): the tables that
-/// can be generated, and those that cannot, each with the column and reason. `loaded`
-/// names every table that will hold rows before its children are generated (the
-/// hand-written ones too, and tables the migrations filled).
+/// Plans `ordered` tables (in load order, each with its rows per user and the tables that
+/// hold rows before it): the tables that can be generated, and those that cannot, each
+/// with the column and reason.
 pub async fn plan(
     conn: &mut PgConnection,
     catalog: &Catalog,
@@ -330,131 +334,6 @@ fn derive(
     Ok(derived)
 }
 
-/// How a reference that is part of a unique key picks its parent.
-enum Pick {
-    /// Parent `g`: one child per parent.
-    Sequential,
-    /// Parent `1 +` this 0-based digit of `g` (see [`distinct_keys`]).
-    Digit(String),
-}
-
-/// How the unique keys made of references (and of columns with few accepted values) get
-/// distinct rows, and the columns' digits.
-#[derive(Default)]
-struct Distinct {
-    picks: BTreeMap<String, Pick>,
-    /// Column → its 0-based digit, an index into its accepted values.
-    digits: BTreeMap<String, String>,
-    limits: Vec<String>,
-}
-
-type ForeignKeys<'a> = [(
-    &'a crate::schema::catalog::Constraint,
-    &'a crate::schema::catalog::ForeignKey,
-)];
-
-/// A key of exactly one reference is one-to-one: parent `g`. A key made of references
-/// and of columns with a short list of accepted values enumerates their combinations: `g`
-/// is read as a number in a mixed radix (one digit per part: its parents' count, or its
-/// number of values), and each digit is then sheared by the one before it
-/// (`b₁ = a₁`, `bⱼ = (aⱼ + bⱼ₋₁) mod nⱼ`). The shear is a bijection, so every combination
-/// still comes once, but every part now cycles with `g`: a join table's rows spread over
-/// all its parents on both sides instead of piling onto the first few of the slower one.
-/// A unique key with any other column gets its distinct values there instead.
-fn distinct_keys(
-    table: &Table,
-    foreign_keys: &ForeignKeys<'_>,
-    valid: &BTreeMap<String, Vec<Value>>,
-) -> Distinct {
-    let mut distinct = Distinct::default();
-    for key in unique_keys(table) {
-        let covering: Vec<usize> = foreign_keys
-            .iter()
-            .enumerate()
-            .filter(|(_, (c, _))| c.columns.iter().all(|col| key.contains(col)))
-            .map(|(k, _)| k)
-            .collect();
-        let referencing = |col: &String| {
-            covering
-                .iter()
-                .any(|&k| foreign_keys[k].0.columns.contains(col))
-        };
-        let others: Vec<&String> = key.iter().filter(|c| !referencing(c)).collect();
-        let listed = others
-            .iter()
-            .all(|c| valid.get(c.as_str()).is_some_and(|v| !v.is_empty()));
-        if covering.is_empty() || !listed {
-            continue;
-        }
-        if covering.len() == 1 && others.is_empty() {
-            distinct
-                .picks
-                .insert(foreign_keys[covering[0]].0.name.clone(), Pick::Sequential);
-            continue;
-        }
-        let mut parts: Vec<(Option<usize>, Option<&String>, String)> = others
-            .iter()
-            .map(|c| (None, Some(*c), valid[c.as_str()].len().to_string()))
-            .collect();
-        parts.extend(
-            covering
-                .iter()
-                .map(|&k| (Some(k), None, format!("greatest(p{k}.n, 1)"))),
-        );
-        let mut stride = "1".to_owned();
-        let mut previous: Option<String> = None;
-        for (reference, column, radix) in parts {
-            let digit = format!("(((g - 1) / ({stride})) % {radix})");
-            let sheared = match &previous {
-                Some(before) => format!("(({digit} + {before}) % {radix})"),
-                None => digit,
-            };
-            match (reference, column) {
-                (Some(k), _) => {
-                    distinct
-                        .picks
-                        .entry(foreign_keys[k].0.name.clone())
-                        .or_insert(Pick::Digit(sheared.clone()));
-                }
-                (None, Some(column)) => {
-                    distinct
-                        .digits
-                        .entry(column.clone())
-                        .or_insert_with(|| sheared.clone());
-                }
-                (None, None) => {}
-            }
-            stride = format!("{stride} * {radix}");
-            previous = Some(sheared);
-        }
-        distinct.limits.push(format!("g <= {stride}"));
-    }
-    distinct
-}
-
-/// The column lists of the primary key, unique constraints and unique indexes.
-fn unique_keys(table: &Table) -> Vec<Vec<String>> {
-    let mut keys: Vec<Vec<String>> = table
-        .constraints
-        .iter()
-        .filter(|c| matches!(c.kind, ConstraintType::PrimaryKey | ConstraintType::Unique))
-        .map(|c| c.columns.clone())
-        .collect();
-    keys.extend(
-        table
-            .indexes
-            .iter()
-            .filter(|i| i.unique && i.constraint.is_none())
-            .map(|i| {
-                i.keys
-                    .iter()
-                    .map(|k| k.trim_matches('"').to_owned())
-                    .collect()
-            }),
-    );
-    keys
-}
-
 /// The parent's key order, so that the arrays of a composite key line up.
 fn order_by(foreign: &crate::schema::catalog::ForeignKey) -> String {
     foreign
@@ -480,48 +359,6 @@ fn leaves_to_server(column: &Column, table: &Table) -> bool {
         }
         None => false,
     }
-}
-
-/// Columns a BEFORE INSERT row trigger of `table` assigns (`NEW.number := …` in its
-/// function, or the column `tsvector_update_trigger` keeps): left out, so that the
-/// trigger fills them as it would for the application's rows.
-async fn trigger_filled(
-    conn: &mut PgConnection,
-    table: &Table,
-) -> Result<BTreeSet<String>, sqlx::Error> {
-    // tgtype bits: 1 row, 2 before, 4 insert
-    let triggers: Vec<(String, String, Vec<u8>)> = sqlx::query_as(
-        "SELECT p.proname::text, p.prosrc, t.tgargs FROM pg_trigger t \
-         JOIN pg_proc p ON p.oid = t.tgfoid \
-         WHERE t.tgrelid = to_regclass($1) AND NOT t.tgisinternal AND t.tgtype & 7 = 7",
-    )
-    .bind(format!(
-        "{}.{}",
-        quote_ident(&table.schema),
-        quote_ident(&table.name)
-    ))
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut filled = BTreeSet::new();
-    for (function, source, arguments) in triggers {
-        if function.starts_with("tsvector_update_trigger") {
-            let first = arguments.split(|b| *b == 0).next().unwrap_or_default();
-            filled.insert(String::from_utf8_lossy(first).into_owned());
-            continue;
-        }
-        let source = source.to_ascii_lowercase();
-        for column in &table.columns {
-            let assigned = format!("new.{}", column.name.to_ascii_lowercase());
-            let assigns = source.match_indices(&assigned).any(|(at, _)| {
-                let rest = source[at + assigned.len()..].trim_start();
-                rest.starts_with(":=") || (rest.starts_with('=') && !rest.starts_with("=="))
-            });
-            if assigns {
-                filled.insert(column.name.clone());
-            }
-        }
-    }
-    Ok(filled)
 }
 
 /// Distinct integers start past the largest value already in the table; other types'
