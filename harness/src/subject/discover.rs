@@ -179,6 +179,9 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
         });
     }
     if root.join("prisma/migrations").is_dir() {
+        // Prisma's migration.sql files read natively; its CLI (which needs node and the
+        // network) only as the fallback
+        sources.push(SchemaSource::Files(PathBuf::from("prisma/migrations")));
         sources.push(SchemaSource::Commands {
             tool: "Prisma",
             up: "npx prisma migrate deploy".into(),
@@ -202,7 +205,22 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
         }
     }
     for file in SCHEMA_FILES {
-        if root.join(file).is_file() {
+        let path = root.join(file);
+        if !path.is_file() {
+            continue;
+        }
+        // a pg_dump script with psql meta-commands (`\connect`, `\restrict`) needs psql
+        let meta = std::fs::read_to_string(&path)
+            .is_ok_and(|text| text.lines().any(|l| l.trim_start().starts_with('\\')));
+        if meta {
+            sources.push(SchemaSource::Commands {
+                tool: "psql",
+                up: format!("psql -v ON_ERROR_STOP=1 -q -f {file}"),
+                down: None,
+                workdir: PathBuf::new(),
+                watch: vec![PathBuf::from(file)],
+            });
+        } else {
             sources.push(SchemaSource::Files(PathBuf::from(file)));
         }
     }

@@ -99,3 +99,45 @@ fills_every_table! {
     dvdrental_dump_fills_every_table => "dvdrental-dump",
     long_history_fills_every_table => "long-history",
 }
+
+/// A unique column whose type holds fewer values than the rows asked for (`char(2)`: the
+/// generated values repeat): the keys cannot be rebuilt over the rows, so the load falls
+/// back to inserting with the keys in place, where the server skips the repeats.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unique_key_too_narrow_for_the_rows_loads_the_rows_it_can_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("migrations")).unwrap();
+    std::fs::write(
+        dir.path().join("migrations/0001_codes.up.sql"),
+        "CREATE TABLE codes (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, code char(2) NOT NULL UNIQUE);",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("readiness.toml"),
+        "[subject]\nname = \"narrow\"\n[migrations]\ndir = \"migrations\"\n",
+    )
+    .unwrap();
+    let subject = Subject::load(dir.path()).unwrap();
+    let run = Run::new(
+        subject.clone(),
+        test_backend().await,
+        RunOptions::from_env(test_seed()),
+    );
+    let ctx = Context::new(run, "derived/narrow");
+    let db = ctx.migrated_database("narrow").await.unwrap();
+    let report = dataset::load(&db, &subject, 1_000, ctx.seed())
+        .await
+        .unwrap_or_else(|e| panic!("the load fails: {e}"));
+    assert_eq!(report.strategy, LoadStrategy::InPlace, "{report:?}");
+    assert!(
+        report
+            .fallback
+            .as_deref()
+            .is_some_and(|f| f.contains("codes_code_key")),
+        "{report:?}"
+    );
+    let (_, rows) = report.rows.iter().find(|(t, _)| t == "codes").unwrap();
+    // `right('code N', 2)`: " 1" … " 9" and "00" … "99", each once
+    assert_eq!(*rows, 109, "{report:?}");
+    ctx.finish(Status::Proven).await;
+}

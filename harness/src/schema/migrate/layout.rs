@@ -2,8 +2,9 @@
 //! schema file): sqlx and golang-migrate (`N_name.up.sql` / `.down.sql`, or plain
 //! `N_name.sql`), diesel (`DIR/up.sql`, `DIR/down.sql`, `metadata.toml`), Flyway
 //! (`V1__name.sql`, `U1__name.sql`, `R__name.sql`), dbmate (`-- migrate:up` /
-//! `-- migrate:down` in one file), goose (`-- +goose Up` / `-- +goose Down`), and a single
-//! `structure.sql` / `schema.sql`. Each becomes steps of up SQL and optional down SQL.
+//! `-- migrate:down` in one file), goose (`-- +goose Up` / `-- +goose Down`), Prisma
+//! (`<timestamp>_name/migration.sql`, no downs), and a single `structure.sql` /
+//! `schema.sql`. Each becomes steps of up SQL and optional down SQL.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -17,6 +18,8 @@ pub enum Layout {
     Flyway,
     Dbmate,
     Goose,
+    /// Prisma Migrate's `prisma/migrations`: one `migration.sql` per directory, no downs.
+    Prisma,
     /// One file holding the whole schema.
     SchemaFile,
 }
@@ -29,6 +32,7 @@ impl Layout {
             Layout::Flyway => "Flyway",
             Layout::Dbmate => "dbmate",
             Layout::Goose => "goose",
+            Layout::Prisma => "Prisma Migrate",
             Layout::SchemaFile => "a single schema file",
         }
     }
@@ -68,6 +72,16 @@ fn error(path: &Path, line: Option<usize>, message: impl Into<String>) -> Layout
 pub fn read(path: &Path) -> Result<(Layout, Vec<MigrationFile>), LayoutError> {
     if path.is_file() {
         let up = read_text(path)?;
+        if let Some((line, command)) = psql_meta_command(&up) {
+            return Err(error(
+                path,
+                Some(line),
+                format!(
+                    "`{command}` is a psql meta-command, which only psql runs: give `up = \"psql -v ON_ERROR_STOP=1 -q -f {}\"` instead of `dir`",
+                    path.display()
+                ),
+            ));
+        }
         let name = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -92,6 +106,12 @@ pub fn read(path: &Path) -> Result<(Layout, Vec<MigrationFile>), LayoutError> {
         .any(|f| f.is_dir() && f.join("up.sql").is_file())
     {
         return Ok((Layout::Diesel, diesel(&files)?));
+    }
+    if files
+        .iter()
+        .any(|f| f.is_dir() && f.join("migration.sql").is_file())
+    {
+        return Ok((Layout::Prisma, prisma(&files)?));
     }
     let sql: Vec<&PathBuf> = files
         .iter()
@@ -261,6 +281,49 @@ fn diesel(entries: &[PathBuf]) -> Result<Vec<MigrationFile>, LayoutError> {
             up: read_text(&up_file)?,
             down,
             no_tx,
+        });
+    }
+    steps.sort_by_key(|s| s.version);
+    Ok(steps)
+}
+
+/// The first psql meta-command (`\connect`, `\restrict` …) of a script: (line, command).
+fn psql_meta_command(sql: &str) -> Option<(usize, String)> {
+    sql.lines().enumerate().find_map(|(i, line)| {
+        let line = line.trim_start();
+        line.starts_with('\\').then(|| {
+            (
+                i + 1,
+                line.split_whitespace().next().unwrap_or(line).to_owned(),
+            )
+        })
+    })
+}
+
+fn prisma(entries: &[PathBuf]) -> Result<Vec<MigrationFile>, LayoutError> {
+    let mut steps = Vec::new();
+    for dir in entries.iter().filter(|e| e.is_dir()) {
+        let file = dir.join("migration.sql");
+        if !file.is_file() {
+            return Err(error(
+                dir,
+                None,
+                "a Prisma migration directory without migration.sql",
+            ));
+        }
+        let Some((version, description)) = numbered(file_name(dir)) else {
+            return Err(error(
+                dir,
+                None,
+                "not a Prisma migration name: <timestamp>_<name>",
+            ));
+        };
+        steps.push(MigrationFile {
+            version,
+            description: words(description),
+            up: read_text(&file)?,
+            down: None,
+            no_tx: false,
         });
     }
     steps.sort_by_key(|s| s.version);
@@ -623,6 +686,39 @@ mod tests {
             e.contains("mixes migration layouts")
                 && e.contains("V1__init.sql")
                 && e.contains("0002_b.up.sql"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn prisma_migration_directories_have_no_downs() {
+        let d = dir(&[
+            (
+                "20240115093012_init/migration.sql",
+                "CREATE TABLE \"User\" (id text);",
+            ),
+            (
+                "20240203141522_billing/migration.sql",
+                "CREATE TABLE \"Invoice\" (id text);",
+            ),
+            ("migration_lock.toml", "provider = \"postgresql\"\n"),
+        ]);
+        let (layout, steps) = read(d.path()).unwrap();
+        assert_eq!(layout, Layout::Prisma);
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[1].description, "billing");
+        assert!(steps.iter().all(|s| s.down.is_none()));
+    }
+
+    #[test]
+    fn a_schema_file_with_psql_meta_commands_says_to_run_psql() {
+        let d = dir(&[(
+            "schema.sql",
+            "SET x = 1;\n\\connect app\nCREATE TABLE a (id int);",
+        )]);
+        let e = read(&d.path().join("schema.sql")).unwrap_err().to_string();
+        assert!(
+            e.contains("schema.sql:2: `\\connect` is a psql meta-command"),
             "{e}"
         );
     }
