@@ -394,6 +394,80 @@ fn corpus_without_manifest(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// `init` then `verify --only claims` on the corpus subject `name` without its manifest;
+/// each claim's status.
+fn init_then_verify(name: &str, claims: &str) -> (Vec<(String, String)>, String) {
+    let project = corpus_without_manifest(name);
+    let dir = project.path().to_str().unwrap();
+    let (out, _) = readiness(&["init", dir], &[]);
+    assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out));
+    let report = tempfile::tempdir().unwrap();
+    let (out, _) = readiness(
+        &[
+            "verify",
+            "--subject",
+            dir,
+            "--only",
+            claims,
+            "--report",
+            report.path().to_str().unwrap(),
+        ],
+        &[],
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report.path().join("report.json")).unwrap())
+            .unwrap();
+    let statuses = json["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_owned(),
+                c["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    (statuses, text(&out))
+}
+
+/// The other subjects a native layout reads: `init` then `verify` reaches the verdicts
+/// `scenarios/tests/it/corpus.rs` asserts for their hand-written manifests.
+#[test]
+fn init_then_verify_matches_the_hand_written_verdicts_on_rails_and_prisma() {
+    let claims = "constraints,indexes,migrations,access_control,monitoring";
+    for (name, expected) in [
+        (
+            "rails-structure",
+            [
+                ("constraints", "proven"),
+                ("indexes", "proven"),
+                ("migrations", "refuted"),
+                ("access_control", "refuted"),
+                ("monitoring", "proven"),
+            ],
+        ),
+        (
+            "prisma-app",
+            [
+                ("constraints", "proven"),
+                ("indexes", "proven"),
+                ("migrations", "refuted"),
+                ("access_control", "proven"),
+                ("monitoring", "proven"),
+            ],
+        ),
+    ] {
+        let (statuses, said) = init_then_verify(name, claims);
+        for (claim, status) in expected {
+            assert!(
+                statuses.contains(&(claim.to_owned(), status.to_owned())),
+                "{name}: {claim} should be {status}: {statuses:?}\n{said}"
+            );
+        }
+    }
+}
+
 /// `init` on a project it has never seen, then `verify` with what it wrote: the verdicts
 /// of the hand-written manifest (tests/corpus/go-migrate-api) on the claims both cover.
 #[test]

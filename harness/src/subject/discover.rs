@@ -213,10 +213,13 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
         let meta = std::fs::read_to_string(&path)
             .is_ok_and(|text| text.lines().any(|l| l.trim_start().starts_with('\\')));
         if meta {
+            let down = crate::schema::migrate::layout::sibling_drop_file(&path)
+                .and_then(|d| d.strip_prefix(root).ok().map(Path::to_owned))
+                .map(|d| format!("psql -v ON_ERROR_STOP=1 -q -f {}", d.display()));
             sources.push(SchemaSource::Commands {
                 tool: "psql",
                 up: format!("psql -v ON_ERROR_STOP=1 -q -f {file}"),
-                down: None,
+                down,
                 workdir: PathBuf::new(),
                 watch: vec![PathBuf::from(file)],
             });

@@ -86,6 +86,10 @@ pub fn read(path: &Path) -> Result<(Layout, Vec<MigrationFile>), LayoutError> {
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or("schema");
+        let down = match sibling_drop_file(path) {
+            Some(drop) => Some(read_text(&drop)?),
+            None => None,
+        };
         return Ok((
             Layout::SchemaFile,
             vec![MigrationFile {
@@ -93,7 +97,7 @@ pub fn read(path: &Path) -> Result<(Layout, Vec<MigrationFile>), LayoutError> {
                 description: words(name),
                 no_tx: super::manages_its_own_transaction(&up),
                 up,
-                down: None,
+                down,
             }],
         ));
     }
@@ -285,6 +289,15 @@ fn diesel(entries: &[PathBuf]) -> Result<Vec<MigrationFile>, LayoutError> {
     }
     steps.sort_by_key(|s| s.version);
     Ok(steps)
+}
+
+/// A `drop.sql` or `down.sql` beside a schema file: the way back to nothing.
+pub fn sibling_drop_file(schema_file: &Path) -> Option<PathBuf> {
+    let dir = schema_file.parent()?;
+    ["drop.sql", "down.sql"]
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file() && p != schema_file)
 }
 
 /// The first psql meta-command (`\connect`, `\restrict` …) of a script: (line, command).
@@ -724,11 +737,15 @@ mod tests {
     }
 
     #[test]
-    fn a_schema_file_is_one_step() {
+    fn a_schema_file_is_one_step_with_the_drop_file_beside_it_as_its_down() {
         let d = dir(&[("structure.sql", "CREATE TABLE a (id int);")]);
         let (layout, steps) = read(&d.path().join("structure.sql")).unwrap();
         assert_eq!(layout, Layout::SchemaFile);
         assert_eq!(steps.len(), 1);
         assert_eq!(steps[0].description, "structure");
+        assert_eq!(steps[0].down, None);
+        std::fs::write(d.path().join("drop.sql"), "DROP TABLE a;").unwrap();
+        let (_, steps) = read(&d.path().join("structure.sql")).unwrap();
+        assert_eq!(steps[0].down.as_deref(), Some("DROP TABLE a;"));
     }
 }

@@ -222,11 +222,24 @@ impl ColumnSpec {
         }
     }
 
-    /// The plain value for row `n`: the default if there is one, else one of the values
+    /// The plain value for row `n`: the default if there is one (and it does not repeat in
+    /// a unique key), else one of the values
     /// it may take (when it is limited to some), else NULL if allowed, else a distinct
     /// value of the type, else the first example.
     fn canonical(&self, table: &str, n: u64, ordinal: u64) -> Result<Value, RowGenError> {
-        if self.source == Source::Default || self.default_weight > 0 {
+        // a constant default (Rails' `email DEFAULT ''`) in a unique key would repeat
+        let default_repeats = self.distinct
+            && self.default_expression.as_deref().is_some_and(|d| {
+                ![
+                    "gen_random_uuid",
+                    "uuid_generate",
+                    "random()",
+                    "clock_timestamp",
+                ]
+                .iter()
+                .any(|f| d.contains(f))
+            });
+        if self.source == Source::Default || (self.default_weight > 0 && !default_repeats) {
             return Ok(Value::Default);
         }
         match &self.source {
