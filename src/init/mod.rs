@@ -159,7 +159,8 @@ fn print_summary(
 ) {
     println!("wrote {}", manifest.display());
     for note in notes {
-        println!("  {note}");
+        // a failed migration's output may hold the scratch server's URL and password
+        println!("  {}", harness::report::redact::redact(note));
     }
     let show = |what: &str, path: &Option<PathBuf>| match path {
         Some(p) => println!("  {what}: {}", p.display()),
