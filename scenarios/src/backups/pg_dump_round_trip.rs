@@ -48,6 +48,9 @@ impl Scenario for PgDumpRoundTrip {
                 expected.sequences.len()
             ),
         );
+        if let Some(sources) = source.load.describe_sources() {
+            evidence.push_observation("source data", sources);
+        }
 
         let dir = tool::backup_dir()?;
         let mut backups = Vec::new();
