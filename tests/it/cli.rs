@@ -394,13 +394,9 @@ fn corpus_without_manifest(name: &str) -> tempfile::TempDir {
     dir
 }
 
-/// `init` then `verify --only claims` on the corpus subject `name` without its manifest;
-/// each claim's status.
-fn init_then_verify(name: &str, claims: &str) -> (Vec<(String, String)>, String) {
-    let project = corpus_without_manifest(name);
-    let dir = project.path().to_str().unwrap();
-    let (out, _) = readiness(&["init", dir], &[]);
-    assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out));
+/// `verify --only claims` on the subject in `dir`: each claim's status (from report.json)
+/// and what the run printed.
+fn verify_statuses(dir: &str, claims: &str) -> (Vec<(String, String)>, String) {
     let report = tempfile::tempdir().unwrap();
     let (out, _) = readiness(
         &[
@@ -429,6 +425,16 @@ fn init_then_verify(name: &str, claims: &str) -> (Vec<(String, String)>, String)
         })
         .collect();
     (statuses, text(&out))
+}
+
+/// `init` then `verify --only claims` on the corpus subject `name` without its manifest;
+/// each claim's status.
+fn init_then_verify(name: &str, claims: &str) -> (Vec<(String, String)>, String) {
+    let project = corpus_without_manifest(name);
+    let dir = project.path().to_str().unwrap();
+    let (out, _) = readiness(&["init", dir], &[]);
+    assert_eq!(out.status.code(), Some(0), "{name}: {}", text(&out));
+    verify_statuses(dir, claims)
 }
 
 /// The other subjects a native layout reads: `init` then `verify` reaches the verdicts
@@ -504,32 +510,14 @@ fn init_then_verify_reaches_the_hand_written_verdicts() {
         written
     );
 
-    let report = tempfile::tempdir().unwrap();
-    let (out, _) = readiness(
-        &[
-            "verify",
-            "--subject",
-            dir,
-            "--only",
-            "constraints,indexes,migrations,access_control",
-            "--report",
-            report.path().to_str().unwrap(),
-        ],
-        &[],
-    );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(report.path().join("report.json")).unwrap())
-            .unwrap();
+    let (statuses, said) = verify_statuses(dir, "constraints,indexes,migrations,access_control");
     let status = |claim: &str| {
-        json["claims"]
-            .as_array()
-            .unwrap()
+        statuses
             .iter()
-            .find(|c| c["id"] == claim)
-            .map(|c| c["status"].as_str().unwrap().to_owned())
+            .find(|(id, _)| id == claim)
+            .map(|(_, status)| status.clone())
             .unwrap_or_default()
     };
-    let said = text(&out);
     assert_eq!(status("constraints"), "proven", "{said}");
     assert_eq!(status("migrations"), "proven", "{said}");
     // the two defects the hand-written manifest's verdicts name

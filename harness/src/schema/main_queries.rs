@@ -143,22 +143,26 @@ fn leading_index<'a>(table: &'a Table, columns: &[String]) -> Option<&'a Index> 
         .min_by_key(|i| i.keys.len())
 }
 
+/// `table`'s lookup by `columns`, where an index leads with them.
+fn indexed_lookup(table: &Table, columns: &[String]) -> Option<Query> {
+    let index = leading_index(table, columns)?;
+    Some(lookup(
+        format!("{} by {}", table.name, columns.join(", ")),
+        table,
+        columns,
+        index,
+    ))
+}
+
 fn foreign_key_lookups(table: &Table, reference_data: &BTreeSet<String>) -> Vec<Query> {
     table
         .constraints_of(ConstraintType::ForeignKey)
-        .filter_map(|c| {
-            let foreign = c.foreign.as_ref()?;
-            if reference_data.contains(&foreign.target) {
-                return None;
-            }
-            let index = leading_index(table, &c.columns)?;
-            Some(lookup(
-                format!("{} by {}", table.name, c.columns.join(", ")),
-                table,
-                &c.columns,
-                index,
-            ))
+        .filter(|c| {
+            c.foreign
+                .as_ref()
+                .is_some_and(|f| !reference_data.contains(&f.target))
         })
+        .filter_map(|c| indexed_lookup(table, &c.columns))
         .collect()
 }
 
@@ -166,18 +170,8 @@ fn foreign_key_lookups(table: &Table, reference_data: &BTreeSet<String>) -> Vec<
 /// nothing: the key is the index).
 fn unique_lookups(table: &Table) -> Vec<Query> {
     table
-        .constraints
-        .iter()
-        .filter(|c| c.kind == ConstraintType::Unique)
-        .filter_map(|c| {
-            let index = leading_index(table, &c.columns)?;
-            Some(lookup(
-                format!("{} by {}", table.name, c.columns.join(", ")),
-                table,
-                &c.columns,
-                index,
-            ))
-        })
+        .constraints_of(ConstraintType::Unique)
+        .filter_map(|c| indexed_lookup(table, &c.columns))
         .collect()
 }
 

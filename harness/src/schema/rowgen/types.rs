@@ -268,15 +268,13 @@ impl SqlType {
     /// Values stay within the type's range, wrapping where `n` is larger than it holds.
     pub fn canonical(&self, n: u64) -> String {
         match self {
-            SqlType::SmallInt => ((n % 32_000) + 1).to_string(),
-            SqlType::Integer => ((n % 2_000_000_000) + 1).to_string(),
-            SqlType::Numeric {
-                precision: Some(precision),
-                scale,
+            SqlType::SmallInt
+            | SqlType::Integer
+            | SqlType::Numeric {
+                precision: Some(_), ..
             } => {
-                let digits = precision.saturating_sub(*scale).min(18);
-                let bound = 10u64.pow(digits).saturating_sub(1).max(1);
-                ((n % bound) + 1).min(bound).to_string()
+                let bound = self.wrap_bound().expect("a bounded integer type");
+                ((n % bound) + 1).to_string()
             }
             SqlType::BigInt | SqlType::Numeric { .. } | SqlType::Real | SqlType::Double => {
                 (n % 1_000_000_000_000_000 + 1).to_string()
@@ -337,6 +335,23 @@ impl SqlType {
             SqlType::Range(subtype) => {
                 format!("[{},{})", subtype.canonical(n), subtype.canonical(n + 1))
             }
+        }
+    }
+
+    /// For an integer type narrower than a row number (`smallint`, `integer`,
+    /// `numeric(p, s)`): its plain values are `1 ..= bound`, wrapping past it.
+    pub fn wrap_bound(&self) -> Option<u64> {
+        match self {
+            SqlType::SmallInt => Some(32_000),
+            SqlType::Integer => Some(2_000_000_000),
+            SqlType::Numeric {
+                precision: Some(precision),
+                scale,
+            } => {
+                let digits = precision.saturating_sub(*scale).min(18);
+                Some(10u64.pow(digits).saturating_sub(1).max(1))
+            }
+            _ => None,
         }
     }
 

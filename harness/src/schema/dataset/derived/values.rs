@@ -11,17 +11,16 @@ use crate::schema::rowgen::SqlType;
 /// the column's type.
 pub fn expression(sql_type: &SqlType, n: &str, column: &str) -> String {
     match sql_type {
-        SqlType::SmallInt => format!("(1 + ({n}) % 32000)"),
-        SqlType::Integer => format!("(1 + ({n}) % 2000000000)"),
-        SqlType::BigInt => format!("(1 + ({n}))"),
-        SqlType::Numeric {
-            precision: Some(precision),
-            scale,
+        SqlType::SmallInt
+        | SqlType::Integer
+        | SqlType::Numeric {
+            precision: Some(_), ..
         } => {
-            let digits = precision.saturating_sub(*scale).min(18);
-            let bound = 10u64.pow(digits).saturating_sub(1).max(1);
+            // the same values as the row generator's plain ones, `1 ..= bound`
+            let bound = sql_type.wrap_bound().expect("a bounded integer type");
             format!("(1 + ({n}) % {bound})")
         }
+        SqlType::BigInt => format!("(1 + ({n}))"),
         SqlType::Numeric {
             precision: None, ..
         } => format!("(1 + ({n}))"),
