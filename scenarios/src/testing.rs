@@ -137,6 +137,14 @@ pub fn copy_subject(name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// A copy of the corpus subject `name` (`tests/corpus/<name>`) in a temp dir, to mutate.
+pub fn copy_corpus_subject(name: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
+    copy_dir(&corpus.join(name), dir.path());
+    dir
+}
+
 /// Replaces `from` with `to` in `file` (relative to `dir`), failing if `from` is absent.
 #[track_caller]
 pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {

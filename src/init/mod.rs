@@ -112,12 +112,14 @@ async fn migrate_scratch(
         SchemaSource::Commands {
             up,
             down,
+            steps,
             workdir,
             watch,
             ..
         } => MigrationSource::Commands {
             up: up.clone(),
             down: down.clone(),
+            steps: steps.clone(),
             workdir: root.join(workdir),
             watch: watch.iter().map(|w| root.join(w)).collect(),
         },

@@ -110,6 +110,7 @@ fn migrations(out: &mut String, schema: &SchemaSource) {
             tool,
             up,
             down,
+            steps,
             workdir,
             watch,
         } => {
@@ -123,6 +124,23 @@ fn migrations(out: &mut String, schema: &SchemaSource) {
                     let _ = writeln!(
                         out,
                         "# down = \"…\"  # the command that rolls every migration back: without it, rollbacks are not checked"
+                    );
+                }
+            }
+            match steps {
+                Some((step_up, step_down)) => {
+                    let _ = writeln!(
+                        out,
+                        "# one migration forward and back: each step's rollback is checked on its own\n\
+                         step_up = {}\nstep_down = {}",
+                        quoted(step_up),
+                        quoted(step_down)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "# step_up = \"…\"  # with step_down: one migration forward and back, for a per-step round trip"
                     );
                 }
             }

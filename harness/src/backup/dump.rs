@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::{checksums, process, BackupError};
+use super::{checksums, process, BackupError, RestoreOptions};
 use crate::backend::{ConnInfo, PgTools};
 
 /// How long one pg_dump may run.
@@ -64,6 +64,18 @@ impl DumpOptions {
             Some(level) => format!("-Z{level}"),
         };
         format!("{format}, {compression}")
+    }
+
+    /// How such a backup is restored by the tools that made it: a custom archive serially,
+    /// in its table of contents' order (`pg_restore -d` with no flags, as restore scripts
+    /// mostly run it), a directory with as many jobs as dumped it. A serial restore's order is
+    /// fixed, so a restore that depends on table order fails the same way on every run; in
+    /// parallel, whether it fails would depend on which worker finished first.
+    pub fn restore_options(&self) -> RestoreOptions {
+        match self.format {
+            DumpFormat::Custom => RestoreOptions::default(),
+            DumpFormat::Directory { jobs } => RestoreOptions::jobs(jobs),
+        }
     }
 
     /// The file name extension that says what the backup is.

@@ -16,6 +16,8 @@ pub enum SchemaSource {
         tool: &'static str,
         up: String,
         down: Option<String>,
+        /// Commands that move one migration forward and back, where the tool has them.
+        steps: Option<(String, String)>,
         workdir: PathBuf,
         watch: Vec<PathBuf>,
     },
@@ -55,6 +57,12 @@ const SCHEMA_FILES: &[&str] = &[
     "schema/schema.sql",
     "sql/schema.sql",
 ];
+
+/// Django rolls back app by app: every app `showmigrations` lists (labels start a line) to
+/// zero, which also unapplies the migrations of other apps that depend on it.
+const DJANGO_DOWN: &str = "listed=$(python3 manage.py showmigrations --list) || exit 1; \
+     for app in $(printf '%s\\n' \"$listed\" | sed -n 's/^\\([A-Za-z_][A-Za-z0-9_]*\\)$/\\1/p' | tac); do \
+     python3 manage.py migrate \"$app\" zero --noinput || exit 1; done";
 
 const COMPOSE_FILES: &[&str] = &[
     "docker-compose.yml",
@@ -159,6 +167,7 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
             tool: "Alembic",
             up: "alembic upgrade head".into(),
             down: Some("alembic downgrade base".into()),
+            steps: Some(("alembic upgrade +1".into(), "alembic downgrade -1".into())),
             workdir: rel.clone(),
             watch: vec![rel.join("alembic")],
         });
@@ -172,8 +181,8 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
         sources.push(SchemaSource::Commands {
             tool: "Django",
             up: "python3 manage.py migrate --noinput".into(),
-            // Django rolls back per app (`migrate <app> zero`): which apps is the user's call
-            down: None,
+            down: Some(DJANGO_DOWN.into()),
+            steps: None,
             workdir: rel.clone(),
             watch: vec![rel],
         });
@@ -186,6 +195,7 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
             tool: "Prisma",
             up: "npx prisma migrate deploy".into(),
             down: None,
+            steps: None,
             workdir: PathBuf::new(),
             watch: vec![PathBuf::from("prisma/migrations")],
         });
@@ -220,6 +230,7 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
                 tool: "psql",
                 up: format!("psql -v ON_ERROR_STOP=1 -q -f {file}"),
                 down,
+                steps: None,
                 workdir: PathBuf::new(),
                 watch: vec![PathBuf::from(file)],
             });

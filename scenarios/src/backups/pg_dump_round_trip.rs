@@ -1,12 +1,12 @@
 //! Claim: backups; fault: the whole server is destroyed after the backup ("if Docker
 //! crashed"); check: the subject's database, dumped by the harness's pg_dump in custom
-//! format and in directory format with parallel jobs, restores into a brand-new server with
+//! format (restored serially) and in directory format with parallel jobs, restores into a brand-new server with
 //! the same fingerprint (every table's rows and contents, sequences, the catalog), every
 //! invariant holding and pg_amcheck clean. This shows that a pg_dump backup of this schema
 //! and data can work; whether the subject's own tooling does is `own-scripts-round-trip`.
 
 use async_trait::async_trait;
-use harness::backup::{self, DumpOptions, RestoreOptions};
+use harness::backup::{self, DumpOptions};
 use harness::run::scenario::{Context, ScenarioError};
 use harness::schema::template::TemplatePool;
 use harness::{Evidence, Outcome, Scenario};
@@ -97,7 +97,7 @@ impl Scenario for PgDumpRoundTrip {
                 &tools,
                 &made.path,
                 &target.admin(),
-                RestoreOptions::jobs(JOBS),
+                made.options.restore_options(),
             )
             .await
             {

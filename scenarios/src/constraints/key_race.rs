@@ -216,6 +216,10 @@ impl Track<'_> {
                     holders,
                 }));
             }
+            // the round's rows go: the next round's rows reference the same parents, and a
+            // second unique key over those references (Django's (group_id, permission_id))
+            // would refuse them for a key other than the one raced
+            clear_key(self.setup, self.schema, claim, &key).await?;
         }
         let [gated, free] = tallies;
         Ok(Some(KeyRace {

@@ -1,5 +1,7 @@
 //! Claim `migrations`: schema changes are versioned and can be rolled back.
 
+mod command_steps;
+mod failures;
 mod up_down_round_trip;
 
 use std::sync::Arc;

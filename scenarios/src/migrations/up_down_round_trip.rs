@@ -1,6 +1,8 @@
 //! Claim: migrations; fault: none; check: on an empty database every migration applies,
 //! each one rolls back to exactly the schema before it (compared catalog to catalog), and
-//! all of them apply again afterwards, with every invariant holding.
+//! all of them apply again afterwards, with every invariant holding. Command stacks with
+//! step commands go one step at a time too ([`super::command_steps`]); with only `up` and
+//! `down`, the whole schema round-trips.
 
 use std::time::Instant;
 
@@ -11,6 +13,8 @@ use harness::schema::catalog::Catalog;
 use harness::schema::migrate::{MigrateError, Migrations};
 use harness::schema::template::Database;
 use harness::{Evidence, Outcome, Scenario};
+
+use super::failures::{self, StepFailure};
 use sqlx::Connection;
 
 pub struct UpDownRoundTrip;
@@ -31,6 +35,9 @@ impl Scenario for UpDownRoundTrip {
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let migrations = ctx.migrations().await?;
+        if migrations.has_step_commands() {
+            return super::command_steps::round_trip(ctx, &migrations).await;
+        }
         let db = ctx.empty_database("migrations_round_trip").await?;
         let empty = read_catalog(&db, &migrations).await?;
         if migrations.is_stepwise() {
@@ -95,11 +102,12 @@ async fn stepwise(
     // every step that cannot be rolled back is reported, not only the first: after one
     // that fails or leaves a different schema, the rollback goes on from a fresh database
     // migrated up to the step before it
-    let mut failures: Vec<(String, Vec<String>)> = Vec::new();
+    let mut failures: Vec<StepFailure> = Vec::new();
     let first_without_down = steps.iter().rposition(|s| !s.has_down);
     for step in steps.iter().filter(|s| !s.has_down) {
-        failures.push((
-            format!("{}: no down migration", step.label()),
+        failures.push(StepFailure::new(
+            &step.label(),
+            "no down migration",
             vec!["roll back after a failed deployment: there is nothing to run".into()],
         ));
     }
@@ -110,18 +118,17 @@ async fn stepwise(
         let target = if i == 0 { 0 } else { steps[i - 1].version };
         let before = if i == 0 { &empty } else { &after_step[i - 1] };
         let failure = match migrations.down_to(&db.admin(), target).await {
-            Err(e) => Some((
-                format!("{}: rolling back fails", step.label()),
+            Err(e) => Some(StepFailure::new(
+                &step.label(),
+                "rolling back fails",
                 vec![subject_fault(e)?],
             )),
             Ok(()) => {
                 let diff = compare(&db, migrations, before).await?;
                 (!diff.is_empty()).then(|| {
-                    (
-                        format!(
-                            "{}: rolling back does not restore the schema before it (- expected, + found)",
-                            step.label()
-                        ),
+                    StepFailure::new(
+                        &step.label(),
+                        "rolling back does not restore the schema before it (- expected, + found)",
                         diff,
                     )
                 })
@@ -133,21 +140,8 @@ async fn stepwise(
         }
     }
     evidence.push_timing("roll back all", started.elapsed());
-    if !failures.is_empty() {
-        let names: Vec<&str> = failures
-            .iter()
-            .map(|(title, _)| title.split(':').next().unwrap_or(title))
-            .collect();
-        evidence.summary = format!(
-            "{} of {} migrations cannot be rolled back to the schema before them: {}",
-            failures.len(),
-            steps.len(),
-            names.join(", ")
-        );
-        for (title, details) in failures {
-            evidence.push_counterexample(title, details);
-        }
-        return Ok(Outcome::refuted(evidence));
+    if let Some(refuted) = failures::refuted(&mut evidence, failures, steps.len(), "migrations") {
+        return Ok(refuted);
     }
 
     let started = Instant::now();
@@ -283,7 +277,7 @@ async fn whole(
 /// The failure as evidence against the subject; a connection the harness could not open or a
 /// migration directory it could not read says nothing about the migrations, so it ends the
 /// scenario as NOT PROVEN instead.
-fn subject_fault(error: MigrateError) -> Result<String, ScenarioError> {
+pub(super) fn subject_fault(error: MigrateError) -> Result<String, ScenarioError> {
     match error {
         MigrateError::Connect { .. } | MigrateError::Resolve { .. } => Err(error.into()),
         error => Ok(error.to_string()),
@@ -292,7 +286,7 @@ fn subject_fault(error: MigrateError) -> Result<String, ScenarioError> {
 
 /// How the schema of `db` now differs from `expected` (`- ` expected only, `+ ` found
 /// only), with expressions compared by meaning, not by PostgreSQL's printed text.
-async fn compare(
+pub(super) async fn compare(
     db: &Database,
     migrations: &Migrations,
     expected: &Catalog,
@@ -334,7 +328,7 @@ async fn read_catalog(db: &Database, migrations: &Migrations) -> Result<Catalog,
 }
 
 /// REFUTED when an invariant returns rows at this point.
-async fn check_invariants(
+pub(super) async fn check_invariants(
     ctx: &Context,
     db: &Database,
     evidence: &mut Evidence,

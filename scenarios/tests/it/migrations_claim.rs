@@ -1,10 +1,12 @@
 //! The `migrations` claim: PROVEN on instantviz, REFUTED on instantviz-before (no down
-//! migrations), and REFUTED on a mutant whose down migration forgets an index.
+//! migrations), and REFUTED on a mutant whose down migration forgets an index, in a
+//! directory and in an Alembic history stepped by its own commands.
 
 use harness::Status;
 use scenarios::subjects::{INSTANTVIZ, INSTANTVIZ_BEFORE};
 use scenarios::testing::{
-    assert_claim, copy_subject, edit, evidence_text, verify_bundled, verify_dir,
+    assert_claim, copy_corpus_subject, copy_subject, edit, evidence_text, verify_bundled,
+    verify_dir,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -42,4 +44,35 @@ async fn migrations_refuted_when_a_down_migration_leaves_an_index_behind() {
         "{evidence}"
     );
     assert!(evidence.contains("+ index users_email_idx"), "{evidence}");
+}
+
+/// Alembic stepped by `alembic upgrade +1` / `alembic downgrade -1`: the per-step round trip
+/// proves the corpus subject, and finds the one downgrade that forgets an index. Rolling
+/// everything back at once could not: dropping the table drops the index with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alembic_steps_round_trip_and_a_downgrade_that_forgets_an_index_is_named() {
+    let dir = copy_corpus_subject("alembic-saas");
+    let scorecard = verify_dir(dir.path(), &["migrations"]).await;
+    assert_claim(&scorecard, "migrations", Status::Proven);
+    let evidence = evidence_text(&scorecard, "migrations", "up-down-round-trip");
+    assert!(
+        evidence.contains("all 4 migration steps apply one at a time"),
+        "{evidence}"
+    );
+
+    edit(
+        dir.path(),
+        "backend/alembic/versions/2c4bc19b6c0f_add_users_last_login_at_and_overdue_.py",
+        "    op.drop_index('ix_invoices_status_due_on', table_name='invoices')\n",
+        "",
+    );
+    let scorecard = verify_dir(dir.path(), &["migrations"]).await;
+    assert_claim(&scorecard, "migrations", Status::Refuted);
+    let evidence = evidence_text(&scorecard, "migrations", "up-down-round-trip");
+    for words in [
+        "1 of 4 migration steps cannot be rolled back to the schema before them: step 4 (alembic_version: (2c4bc19b6c0f))",
+        "ix_invoices_status_due_on",
+    ] {
+        assert!(evidence.contains(words), "{words}: {evidence}");
+    }
 }

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub(crate) use read::{is_bookkeeping, SYSTEM_SCHEMAS};
 pub use types::{TypeInfo, TypeKind};
 
 /// Everything the subject defined in one database.

@@ -10,7 +10,7 @@ use super::{
 };
 
 /// Schemas that belong to PostgreSQL itself.
-pub(super) const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
+pub(crate) const SYSTEM_SCHEMAS: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
      AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'";
 /// Objects that belong to an extension are the extension's, not the subject's.
 const NOT_EXTENSION_MEMBER: &str =
@@ -139,7 +139,7 @@ async fn read_tables(
     .await?;
     let (left_out, rows): (Vec<TableRow>, Vec<TableRow>) =
         rows.into_iter().partition(|(_, _, name, _, columns)| {
-            ignored.iter().any(|i| bookkeeping(i, name, columns))
+            ignored.iter().any(|i| is_bookkeeping(i, name, columns))
         });
     let oids: Vec<i64> = rows.iter().map(|(oid, ..)| *oid).collect();
     let position = oids.iter().enumerate().map(|(i, oid)| (*oid, i)).collect();
@@ -161,7 +161,7 @@ async fn read_tables(
 
 /// Whether the table `name` with `columns` is the bookkeeping `entry` names: `name`, or
 /// `name(col, col…)` with exactly those columns.
-fn bookkeeping(entry: &str, name: &str, columns: &[String]) -> bool {
+pub(crate) fn is_bookkeeping(entry: &str, name: &str, columns: &[String]) -> bool {
     match entry.split_once('(') {
         None => entry == name,
         Some((table, shape)) => {

@@ -3,6 +3,7 @@
 //! or the subject's own up/down commands.
 
 pub mod layout;
+pub mod position;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -54,7 +55,7 @@ pub enum MigrateError {
         outcome: String,
         output: String,
     },
-    #[error("stepwise migration needs a migration directory; this subject migrates by command")]
+    #[error("stepwise migration needs a migration directory or `step_up`/`step_down` commands; this subject migrates by command")]
     NotStepwise,
 }
 
@@ -92,11 +93,19 @@ impl Migrations {
                 (ups, downs, hex::encode(hasher.finalize()))
             }
             MigrationSource::Commands {
-                up, down, watch, ..
+                up,
+                down,
+                steps,
+                watch,
+                ..
             } => {
                 let mut hasher = Sha256::new();
                 hasher.update(up.as_bytes());
                 hasher.update(down.as_deref().unwrap_or("").as_bytes());
+                if let Some((step_up, step_down)) = steps {
+                    hasher.update(step_up.as_bytes());
+                    hasher.update(step_down.as_bytes());
+                }
                 for path in watch {
                     hash_tree(&mut hasher, path);
                 }
@@ -129,6 +138,40 @@ impl Migrations {
     /// Whether migrations can be applied and rolled back one at a time.
     pub fn is_stepwise(&self) -> bool {
         matches!(self.source, MigrationSource::Dir(_))
+    }
+
+    /// Whether the subject's commands can move one migration at a time (`step_up` and
+    /// `step_down`).
+    pub fn has_step_commands(&self) -> bool {
+        matches!(
+            self.source,
+            MigrationSource::Commands { steps: Some(_), .. }
+        )
+    }
+
+    /// Runs the subject's `step_up` command: one migration forward.
+    pub async fn step_up(&self, target: &ConnInfo) -> Result<(), MigrateError> {
+        self.step(target, |(up, _)| up).await
+    }
+
+    /// Runs the subject's `step_down` command: one migration back.
+    pub async fn step_down(&self, target: &ConnInfo) -> Result<(), MigrateError> {
+        self.step(target, |(_, down)| down).await
+    }
+
+    async fn step(
+        &self,
+        target: &ConnInfo,
+        which: fn(&(String, String)) -> &String,
+    ) -> Result<(), MigrateError> {
+        match &self.source {
+            MigrationSource::Commands {
+                steps: Some(steps),
+                workdir,
+                ..
+            } => run_command(which(steps), workdir, target).await,
+            _ => Err(MigrateError::NotStepwise),
+        }
     }
 
     /// The steps of a directory source, oldest first (empty for commands).

@@ -101,7 +101,8 @@ pub async fn valid_values(
 }
 
 /// For each single-column CHECK of `catalog` (by constraint name): the values around its
-/// literals (each literal and, for numbers, its neighbours; the empty string for text) that
+/// literals (each literal and, for numbers, its neighbours; the empty string for text), then
+/// plain values and samples of the column's type, that
 /// the server's evaluation of the rule accepts and rejects, as SQL literals, at most three
 /// of each: examples a claim can be checked against.
 pub async fn check_examples(
@@ -126,12 +127,25 @@ pub async fn check_examples(
             for text in string_literals(expression) {
                 candidates.push(crate::backend::names::quote_literal(&text));
             }
-            if SqlType::resolve(&data_type, &catalog.type_info).is_some_and(|t| t.is_text()) {
+            let sql_type = SqlType::resolve(&data_type, &catalog.type_info);
+            if sql_type.as_ref().is_some_and(|t| t.is_text()) {
                 candidates.push("''".into());
+            }
+            // then plain values and samples of the type: a rule with no literal to start
+            // from (`month = date_trunc('month', month)::date`) still gets both kinds
+            if let Some(sql_type) = &sql_type {
+                candidates.extend(
+                    self::candidates(&[expression], sql_type, 0)
+                        .iter()
+                        .map(|v| crate::backend::names::quote_literal(v)),
+                );
             }
             candidates.dedup();
             let (mut accepts, mut rejects) = (Vec::new(), Vec::new());
             for literal in candidates {
+                if accepts.len() == 3 && rejects.len() == 3 {
+                    break;
+                }
                 let sql = format!(
                     "SELECT ({expression}) FROM (SELECT ({literal})::{data_type} AS {}) AS t",
                     crate::backend::names::quote_ident(column)

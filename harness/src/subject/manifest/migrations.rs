@@ -33,13 +33,18 @@ pub const DEFAULT_BOOKKEEPING_TABLES: &[&str] = &[
 /// `dir` for a directory of migrations — sqlx or golang-migrate, diesel, Flyway, dbmate or
 /// goose, told apart by their names and markers — or one schema file (`structure.sql`);
 /// or `up` / `down` commands (Alembic, Django, Rails, Prisma…), run with `DATABASE_URL`
-/// and the `PG*` variables exported.
+/// and the `PG*` variables exported, and optionally `step_up` / `step_down` commands that
+/// move one migration at a time.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MigrationsSection {
     pub dir: Option<PathBuf>,
     pub up: Option<String>,
     pub down: Option<String>,
+    /// One migration forward and one back (`alembic upgrade +1` / `alembic downgrade -1`):
+    /// with them, a command stack gets the same per-step round trip as a directory.
+    pub step_up: Option<String>,
+    pub step_down: Option<String>,
     /// Where the commands run, relative to the subject directory.
     pub workdir: Option<PathBuf>,
     /// Files or directories whose contents name the template database for command
@@ -58,6 +63,8 @@ pub enum MigrationSource {
     Commands {
         up: String,
         down: Option<String>,
+        /// `step_up` and `step_down`, given together.
+        steps: Option<(String, String)>,
         workdir: PathBuf,
         watch: Vec<PathBuf>,
     },
@@ -83,6 +90,35 @@ impl MigrationsSection {
                 "`workdir` goes with `up`, not with `dir`",
             ),
             (None, Some(up)) if up.trim().is_empty() => err("migrations.up", "must not be empty"),
+            _ => self.validate_steps(),
+        }
+    }
+
+    fn validate_steps(&self) -> Result<(), (String, String)> {
+        let err = |key: &str, message: &str| Err((key.to_owned(), message.to_owned()));
+        for (key, command) in [("step_up", &self.step_up), ("step_down", &self.step_down)] {
+            match command {
+                Some(_) if self.up.is_none() => {
+                    return err(
+                        &format!("migrations.{key}"),
+                        "step commands go with `up`/`down` commands; a directory is stepped by its files",
+                    )
+                }
+                Some(c) if c.trim().is_empty() => {
+                    return err(&format!("migrations.{key}"), "must not be empty")
+                }
+                _ => {}
+            }
+        }
+        match (&self.step_up, &self.step_down) {
+            (Some(_), None) => err(
+                "migrations.step_down",
+                "missing: `step_up` goes with a `step_down` that undoes one step (e.g. `alembic downgrade -1`)",
+            ),
+            (None, Some(_)) => err(
+                "migrations.step_up",
+                "missing: `step_down` goes with a `step_up` that applies one step (e.g. `alembic upgrade +1`)",
+            ),
             _ => Ok(()),
         }
     }
@@ -94,6 +130,7 @@ impl MigrationsSection {
             (None, up) => MigrationSource::Commands {
                 up: up.clone().unwrap_or_default(),
                 down: self.down.clone(),
+                steps: self.step_up.clone().zip(self.step_down.clone()),
                 workdir: root.join(self.workdir.clone().unwrap_or_default()),
                 watch: self.watch.iter().map(|w| root.join(w)).collect(),
             },

@@ -244,6 +244,30 @@ mod tests {
         assert!(err.to_string().contains("`migrations`"), "{err}");
     }
 
+    #[test]
+    fn step_commands_come_in_pairs_beside_up() {
+        let commands = "[subject]\nname = \"x\"\n[migrations]\nup = \"alembic upgrade head\"\n";
+        let err = parse(&format!("{commands}step_up = \"alembic upgrade +1\"\n")).unwrap_err();
+        assert!(err.to_string().contains("`migrations.step_down`"), "{err}");
+        let err = parse(&format!("{commands}step_down = \"alembic downgrade -1\"\n")).unwrap_err();
+        assert!(err.to_string().contains("`migrations.step_up`"), "{err}");
+        let err = parse(&format!("{HEAD}step_up = \"x\"\nstep_down = \"y\"\n")).unwrap_err();
+        assert!(
+            err.to_string().contains(":5: `migrations.step_up`"),
+            "{err}"
+        );
+        let ok = parse(&format!(
+            "{commands}step_up = \"alembic upgrade +1\"\nstep_down = \"alembic downgrade -1\"\n"
+        ))
+        .unwrap();
+        let source = ok.migrations.source(Path::new("/s"));
+        assert!(
+            matches!(source, MigrationSource::Commands { steps: Some((ref up, ref down)), .. }
+                if up == "alembic upgrade +1" && down == "alembic downgrade -1"),
+            "{source:?}"
+        );
+    }
+
     const HEAD: &str = "[subject]\nname = \"x\"\n[migrations]\ndir = \"m\"\n";
 
     #[test]
