@@ -16,7 +16,12 @@ pub fn install() {
         }
         // a teardown may wait for the engine to answer a request another task made: this
         // worker's queued tasks go to another thread meanwhile
-        let torn_down = tokio::task::block_in_place(harness::backend::cleanup::run_all);
+        let torn_down = tokio::task::block_in_place(|| {
+            let torn_down = harness::backend::cleanup::run_all();
+            // a scratch directory made just before its teardown was registered
+            harness::backend::native::scratch::reap_own();
+            torn_down
+        });
         eprintln!("\ninterrupted: tore down {} server(s)", torn_down.len());
         std::process::exit(i32::from(crate::exit::INTERRUPTED));
     });

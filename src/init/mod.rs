@@ -175,6 +175,7 @@ fn print_summary(
     show("backup script", &found.backup_script);
     show("restore script", &found.restore_script);
     show("monitoring script", &found.monitor_script);
+    show("pg_stat_statements export", &found.statements_snapshot);
     if let Some(facts) = facts {
         let (constraints, invariants) = render::counts(&facts.catalog);
         println!(

@@ -84,7 +84,7 @@ pub fn manifest(
     migrations(&mut out, schema);
     constraints(&mut out, facts);
     invariants(&mut out, facts);
-    queries(&mut out, facts);
+    queries(&mut out, facts, found);
     let _ = writeln!(
         out,
         "# No [scale]: every table's rows are generated from the catalog (foreign-key order,\n\
@@ -315,14 +315,33 @@ fn invariants(out: &mut String, facts: Option<&SchemaFacts>) {
     }
 }
 
-fn queries(out: &mut String, facts: Option<&SchemaFacts>) {
+fn queries(out: &mut String, facts: Option<&SchemaFacts>, found: &Discovered) {
     let _ = writeln!(
         out,
-        "# ---------------------------------------------------------------- main queries\n\
-         # No [[queries]]: they are derived from the catalog at each run (indexed foreign-key\n\
-         # lookups, unique-key lookups, root deletes). List your application's own to judge those."
+        "# ---------------------------------------------------------------- main queries"
     );
-    if let Some(facts) = facts {
+    match &found.statements_snapshot {
+        Some(snapshot) => {
+            let _ = writeln!(
+                out,
+                "# the most frequent statements of this pg_stat_statements export are main queries\n\
+                 [workload]\npg_stat_statements = {}\n# top = 20\n",
+                path_text(snapshot)
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "# No [[queries]]: they are derived from the catalog at each run (indexed foreign-key\n\
+                 # lookups, unique-key lookups, root deletes). List your application's own to judge those,\n\
+                 # or export what it runs most from production:\n\
+                 #   \\copy (SELECT query, calls FROM pg_stat_statements) TO 'pg_stat_statements.csv' CSV HEADER\n\
+                 # [workload]\n\
+                 # pg_stat_statements = \"pg_stat_statements.csv\""
+            );
+        }
+    }
+    if let (Some(facts), None) = (facts, &found.statements_snapshot) {
         let names: Vec<&str> = facts
             .main_queries
             .queries

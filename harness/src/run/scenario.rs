@@ -180,11 +180,15 @@ impl Context {
             .main_queries
             .get_or_try_init(|| async {
                 let subject = self.subject();
-                if !subject.manifest.queries.is_empty() {
-                    return Ok(Arc::new(MainQueries {
-                        queries: subject.manifest.queries.clone(),
-                        ..MainQueries::default()
-                    }));
+                let manifests = MainQueries::from_manifest(subject.manifest.queries.clone());
+                if let Some(snapshot) = &subject.manifest.workload.pg_stat_statements {
+                    let db = self.migrated_database("main_queries").await?;
+                    return main_queries::with_statements(&db, subject, manifests, snapshot)
+                        .await
+                        .map(Arc::new);
+                }
+                if !manifests.queries.is_empty() {
+                    return Ok(Arc::new(manifests));
                 }
                 let db = self.migrated_database("main_queries").await?;
                 let bookkeeping = subject.manifest.migrations.bookkeeping_tables();

@@ -72,10 +72,10 @@ impl PreparedQuery {
         let query: &Query = &main.queries[position];
         let key = |leaf: &str| format!("queries[{position}].{leaf}");
         let invalid = |leaf: &str, message: String| {
-            if main.derived {
-                ScenarioError::Other(format!("a query derived from the catalog: {message}"))
-            } else {
+            if main.is_manifests(position) {
                 ScenarioError::Manifest(subject.invalid(&key(leaf), message))
+            } else {
+                ScenarioError::Other(format!("{}: {message}", main.source_of(position)))
             }
         };
         // a claimed index the schema lacks is the claim's failure, not the manifest's:
@@ -177,7 +177,9 @@ impl PreparedQuery {
             expected_index_exists,
             args,
             statement,
-            manifest_path: (!main.derived).then(|| subject.manifest_path.clone()),
+            manifest_path: main
+                .is_manifests(position)
+                .then(|| subject.manifest_path.clone()),
         })
     }
 

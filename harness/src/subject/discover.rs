@@ -1,7 +1,8 @@
 //! What `readiness init` finds in a project it has never seen: how the schema is built (a
 //! migrations directory, a schema file, or a tool whose own runtime applies it), the
 //! compose file, `.env`, `postgresql.conf`, `pg_hba.conf`, and scripts that look like a
-//! backup, a restore or a monitor (by name, confirmed by what they run). Files git ignores
+//! backup, a restore or a monitor (by name, confirmed by what they run), and a
+//! `pg_stat_statements` export. Files git ignores
 //! are left out, and so are dependencies and build output.
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ pub struct Discovered {
     pub backup_script: Option<PathBuf>,
     pub restore_script: Option<PathBuf>,
     pub monitor_script: Option<PathBuf>,
+    /// A `pg_stat_statements` export (`*pg_stat_statements*.csv`).
+    pub statements_snapshot: Option<PathBuf>,
 }
 
 /// Directories migration tools use, most common first.
@@ -121,6 +124,15 @@ pub fn discover(root: &Path) -> Discovered {
             ],
         )
         .or_else(|| script(root, &files, "health", &["pg_isready", "pg_stat_"])),
+        statements_snapshot: files
+            .iter()
+            .filter(|f| {
+                f.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.contains("pg_stat_statements") && n.ends_with(".csv"))
+            })
+            .min_by_key(|f| (f.components().count(), f.to_path_buf()))
+            .map(|f| relative(f)),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod configfiles;
 pub mod discover;
 pub mod manifest;
+pub mod snapshot;
 
 use std::path::{Path, PathBuf};
 
@@ -121,6 +122,11 @@ impl Subject {
         must_exist("config.pg_hba_conf", &m.config.pg_hba_conf, false)?;
         must_exist("config.docker_compose", &m.config.docker_compose, false)?;
         must_exist("config.env", &m.config.env, false)?;
+        if let Some(snapshot) = &m.workload.pg_stat_statements {
+            // read now, so that a bad file is an input error before anything starts
+            snapshot::read_snapshot(&self.path(snapshot))
+                .map_err(|message| self.invalid("workload.pg_stat_statements", message))?;
+        }
         Ok(())
     }
 }

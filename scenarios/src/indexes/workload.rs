@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use harness::checks::growth::{self, Curve, Point, Sampling};
 use harness::run::scenario::{Context, ScenarioError};
 use harness::schema::dataset::{scale_label, scale_of};
-use harness::schema::probe::PreparedQuery;
+use harness::schema::probe::{PreparedQuery, Probe};
 use harness::schema::template::Database;
 use sqlx::{Connection, PgConnection};
 
@@ -137,6 +137,24 @@ impl AtScale {
             .map_or(0.0, |(table, _)| self.rows_of(table))
     }
 
+    /// Whether the execution `probe` read (in full or by an index) a table of more than
+    /// `threshold` rows at this scale: a query with no expected index is judged only then,
+    /// not where every table it touches is small or empty.
+    pub fn reads_a_large_table(&self, probe: &Probe, threshold: u64) -> bool {
+        let root = &probe.explained.root;
+        let planned = root
+            .seq_scans()
+            .into_iter()
+            .filter_map(|n| n.relation.as_deref())
+            .map(|relation| self.rows_of(relation));
+        let by_index = root.indexes().into_iter().map(|i| self.rows_under(i));
+        let in_triggers = probe.seq_scanned.iter().map(|s| s.table_rows);
+        planned
+            .chain(by_index)
+            .chain(in_triggers)
+            .any(|rows| rows > threshold as f64)
+    }
+
     /// Whether a plan that used `used` (its index names) passed over `index` on a table
     /// small enough (at most `threshold` rows) for a full read to be the planner's right
     /// choice: then the plan is another plan's, and neither judged nor put on a curve.
@@ -204,11 +222,13 @@ pub async fn measure_curves(
             .collect();
         let medians = growth::measure_interleaved(&mut targets, sampling).await?;
         let mut curve = Curve::new(&query.name);
+        let mut reads_large = false;
         for (at, (median_ms, runs)) in opened.iter_mut().zip(medians) {
             // where the planner rightly reads a small table in full instead of the expected
             // index, the point is another plan's, not the index's growth
+            let probe = at.queries[position].probe(&mut at.conn).await?;
+            reads_large |= at.reads_a_large_table(&probe, threshold);
             if let Some(index) = &query.expect_index {
-                let probe = at.queries[position].probe(&mut at.conn).await?;
                 let used = probe.explained.root.indexes();
                 if at.passed_over_on_small_table(index, &used, threshold) {
                     curve.left_out.push(at.users);
@@ -221,6 +241,13 @@ pub async fn measure_curves(
                 median_ms,
                 runs,
             });
+        }
+        if query.expect_index.is_none() && !reads_large {
+            // a query with no expected index that never read a large table is flat on
+            // small or empty tables, which says nothing about how it grows: not judged
+            curve
+                .left_out
+                .extend(curve.points.drain(..).map(|p| p.users));
         }
         curves.push(curve);
     }

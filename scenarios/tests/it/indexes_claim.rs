@@ -335,3 +335,34 @@ async fn derived_queries_refute_an_unindexed_cascade_and_prove_it_once_indexed()
     let plans = evidence_text(&scorecard, "indexes", "expected-index-used-at-scale");
     assert!(plans.contains("`projects by account_id`"), "{plans}");
 }
+
+/// The statements the application runs most, from a `pg_stat_statements` snapshot, are main
+/// queries too: on alembic-saas they use its indexes; a frequent lookup by an unindexed
+/// column, added to the snapshot, refutes the claim and is named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_most_frequent_statements_of_a_snapshot_are_checked_and_an_unindexed_one_refutes() {
+    let dir = scenarios::testing::copy_corpus_subject("alembic-saas");
+    let scorecard = verify_dir(dir.path(), &["indexes"]).await;
+    assert_claim(&scorecard, "indexes", Status::Proven);
+    let evidence = evidence_text(&scorecard, "indexes", "expected-index-used-at-scale");
+    for words in [
+        "the manifest's [[queries]] and the 6 most frequent statements of",
+        "statement 3 (48210 calls): SELECT users.id",
+    ] {
+        assert!(evidence.contains(words), "{words}: {evidence}");
+    }
+
+    let snapshot = dir.path().join("infra/stats/pg_stat_statements.csv");
+    let mut text = std::fs::read_to_string(&snapshot).unwrap();
+    text.push_str("\"SELECT clients.id, clients.name FROM clients WHERE clients.email = $1\",15730,2210.5,15730\n");
+    std::fs::write(&snapshot, text).unwrap();
+    let scorecard = verify_dir(dir.path(), &["indexes"]).await;
+    assert_claim(&scorecard, "indexes", Status::Refuted);
+    let evidence = evidence_text(&scorecard, "indexes", "expected-index-used-at-scale");
+    assert!(
+        evidence.contains(
+            "(15730 calls): SELECT clients.id, clients.name FROM clients WHERE clients.email = $1"
+        ),
+        "{evidence}"
+    );
+}

@@ -153,7 +153,7 @@ impl NativeServer {
             let data_dir = data_dir.clone();
             cleanup::register(format!("postgres in {}", dir.display()), move || {
                 kill_by_pid(pid.load(Ordering::SeqCst), &data_dir);
-                let _ = std::fs::remove_dir_all(&dir);
+                scratch::remove_until_gone(&dir);
             })
         };
         let socket_dir = scratch.path().join("sock");

@@ -136,6 +136,18 @@ pub fn roots() -> Vec<PathBuf> {
 /// Removes every scratch directory whose owner is gone, after killing any server still
 /// running from it. Returns the directories removed.
 pub fn reap_stale() -> Vec<PathBuf> {
+    reap(|marker| !owner_alive(marker))
+}
+
+/// Removes every scratch directory this process made that is still there, after killing
+/// any server running from it: on an interrupt, for a directory made before its teardown
+/// was registered, or one a copy still being written refilled while it was removed.
+pub fn reap_own() -> Vec<PathBuf> {
+    let me = std::process::id().to_string();
+    reap(|marker| marker.split_whitespace().next() == Some(me.as_str()))
+}
+
+fn reap(owned: impl Fn(&str) -> bool) -> Vec<PathBuf> {
     let entries = roots()
         .into_iter()
         .filter_map(|root| std::fs::read_dir(root).ok())
@@ -150,16 +162,31 @@ pub fn reap_stale() -> Vec<PathBuf> {
         let Ok(marker) = std::fs::read_to_string(path.join(OWNER_MARKER)) else {
             continue;
         };
-        if owner_alive(&marker) {
+        if !owned(&marker) {
             continue;
         }
         stop_orphan_servers(&path);
         unmount_inside(&path);
-        if std::fs::remove_dir_all(&path).is_ok() {
+        if remove_until_gone(&path) {
             reaped.push(path);
         }
     }
     reaped
+}
+
+/// Removes `dir`, again while something still writing into it (a `cp -a` of the cached
+/// cluster) makes a pass fail, for at most a second. Whether it is gone.
+pub(crate) fn remove_until_gone(dir: &Path) -> bool {
+    let mut patience = Patience::new(Duration::from_secs(1), Duration::from_millis(10));
+    loop {
+        let _ = std::fs::remove_dir_all(dir);
+        if !dir.exists() {
+            return true;
+        }
+        if !patience.another_look_blocking() {
+            return false;
+        }
+    }
 }
 
 /// Detaches every filesystem mounted inside `dir` (a killed run's small tmpfs), so that

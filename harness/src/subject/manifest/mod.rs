@@ -11,6 +11,7 @@ mod monitoring;
 mod queries;
 mod scale;
 pub mod scales;
+mod workload;
 
 use std::path::{Path, PathBuf};
 
@@ -26,6 +27,7 @@ pub use queries::Query;
 pub use scale::{
     ScaleSection, ScaleTable, UnlistedTables, DEFAULT_CLAIMED_USERS, DEFAULT_SEQ_SCAN_MAX_ROWS,
 };
+pub use workload::{WorkloadSection, DEFAULT_TOP_STATEMENTS};
 
 /// The file name of a manifest inside a subject directory.
 pub const MANIFEST_FILE: &str = "readiness.toml";
@@ -44,6 +46,8 @@ pub struct Manifest {
     pub constraints: Vec<ExpectedConstraint>,
     #[serde(default)]
     pub queries: Vec<Query>,
+    #[serde(default)]
+    pub workload: WorkloadSection,
     pub scale: Option<ScaleSection>,
     pub backup: Option<BackupSection>,
     pub restore_drill: Option<RestoreDrillSection>,
@@ -152,6 +156,9 @@ impl Manifest {
         .map_err(|(k, m)| invalid(k, m))?;
         check_unique_names("queries", self.queries.iter().map(|q| q.name.as_str()))
             .map_err(|(k, m)| invalid(k, m))?;
+        self.workload
+            .validate()
+            .map_err(|(key, message)| invalid(key, message))?;
         if let Some(scale) = &self.scale {
             scale
                 .validate()

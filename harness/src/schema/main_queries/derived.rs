@@ -1,9 +1,8 @@
-//! The main queries the index checks run: the manifest's `[[queries]]`, or, when it names
-//! none, queries derived from the catalog — each indexed foreign key's lookup (the children
-//! of one parent), each unique key's lookup (but the primary key's), and the delete of a root row with its
-//! cascades — for the tables the dataset generates (not reference data the migrations
-//! wrote, whose few values a planner rightly reads in full), in the `public` schema (plans
-//! name indexes without their schema).
+//! Main queries derived from the catalog — each indexed foreign key's lookup (the children
+//! of one parent), each unique key's lookup (but the primary key's), and the delete of a
+//! root row with its cascades — for the tables the dataset generates (not reference data
+//! the migrations wrote, whose few values a planner rightly reads in full), in the `public`
+//! schema (plans name indexes without their schema).
 
 use std::collections::BTreeSet;
 
@@ -11,50 +10,11 @@ use crate::backend::names::quote_ident;
 use crate::schema::catalog::{Catalog, ConstraintType, FkAction, Index, Table};
 use crate::subject::manifest::Query;
 
+use super::{MainQueries, Origin};
+
 /// At most this many queries are derived (the first ones in catalog order), so that a
 /// schema of hundreds of tables still measures in minutes.
 pub const MAX_DERIVED: usize = 100;
-
-/// The main queries of a run and where they come from.
-#[derive(Debug, Clone, Default)]
-pub struct MainQueries {
-    pub queries: Vec<Query>,
-    /// Derived from the catalog rather than written in the manifest.
-    pub derived: bool,
-    /// How many more the catalog offered than [`MAX_DERIVED`].
-    pub left_out: usize,
-}
-
-impl MainQueries {
-    /// For evidence: where the queries come from.
-    pub fn origin(&self) -> String {
-        if !self.derived {
-            return "the manifest's [[queries]]".into();
-        }
-        let mut origin = format!(
-            "{} derived from the catalog (the manifest names none): indexed foreign-key lookups, unique-key lookups and root deletes",
-            self.queries.len()
-        );
-        if self.left_out > 0 {
-            origin.push_str(&format!("; {} more left out", self.left_out));
-        }
-        origin
-    }
-}
-
-/// The catalog of the migrated database `db` and the queries derived from it (tables the
-/// migrations filled are reference data, left out).
-pub async fn derive_from(
-    db: &crate::schema::template::Database,
-    bookkeeping: &[String],
-) -> Result<(Catalog, MainQueries), sqlx::Error> {
-    let mut conn = db.connect_admin().await?;
-    let catalog = Catalog::read(&mut conn, bookkeeping).await?;
-    let reference = crate::schema::dataset::derived::tables_with_rows(&mut conn, &catalog).await;
-    let _ = sqlx::Connection::close(conn).await;
-    let queries = derive(&catalog, &reference?);
-    Ok((catalog, queries))
-}
 
 /// Queries derived from `catalog`, leaving out tables in `reference_data`.
 pub fn derive(catalog: &Catalog, reference_data: &BTreeSet<String>) -> MainQueries {
@@ -78,12 +38,13 @@ pub fn derive(catalog: &Catalog, reference_data: &BTreeSet<String>) -> MainQueri
     queries.truncate(MAX_DERIVED);
     MainQueries {
         queries,
-        derived: true,
+        origin: Origin::Catalog,
         left_out,
+        ..MainQueries::default()
     }
 }
 
-fn relation(table: &Table) -> String {
+pub(super) fn relation(table: &Table) -> String {
     format!(
         "{}.{}",
         quote_ident(&table.schema),
