@@ -6,3 +6,4 @@ mod container_backend;
 mod native_backend;
 mod runner;
 mod url_backend;
+mod wire_protocol;

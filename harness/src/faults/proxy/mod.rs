@@ -9,6 +9,7 @@
 mod connection;
 mod pump;
 mod toxics;
+pub mod wire;
 
 pub use toxics::{Direction, Toxics};
 
