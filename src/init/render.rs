@@ -380,10 +380,24 @@ fn backup(out: &mut String, found: &Discovered) {
                     let _ = writeln!(out, "# restore_command = \"…\"  # not found: without it, restores are not drilled");
                 }
             }
+            match &found.retention {
+                Some((days, line)) => {
+                    let _ = writeln!(
+                        out,
+                        "# the retention the script applies ({}: {line}):\nretention_days = {days}",
+                        path_text(backup)
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "# retention_days = 30  # the retention you claim (none found in the script)"
+                    );
+                }
+            }
             let _ = writeln!(
                 out,
-                "# retention_days = 30  # the retention you claim\n\n\
-                 # the recovery time you claim, which the restore drill measures against:\n\
+                "\n# the recovery time you claim, which the restore drill measures against:\n\
                  # [restore_drill]\n# rto_seconds = 900\n"
             );
         }

@@ -455,6 +455,9 @@ fn init_then_verify_matches_the_hand_written_verdicts_on_rails_structure() {
     init_then_verify_matches(
         "rails-structure",
         &[
+            // its retention (14 days) read from bin/db-backup's find -mtime
+            ("backups", "proven"),
+            ("restore_drill", "proven"),
             ("constraints", "proven"),
             ("indexes", "proven"),
             ("migrations", "refuted"),
@@ -568,7 +571,8 @@ fn init_then_verify_reaches_the_hand_written_verdicts() {
         written
     );
 
-    let (statuses, said) = verify_statuses(dir, "constraints,indexes,migrations,access_control");
+    let (statuses, said) =
+        verify_statuses(dir, "backups,constraints,indexes,migrations,access_control");
     let status = |claim: &str| {
         statuses
             .iter()
@@ -582,4 +586,12 @@ fn init_then_verify_reaches_the_hand_written_verdicts() {
     assert_eq!(status("indexes"), "refuted", "{said}");
     assert!(said.contains("events(account_id)"), "{said}");
     assert_eq!(status("access_control"), "refuted", "{said}");
+    // it keeps a count of backups, not days: with no retention claimed, none is judged, and
+    // what the script keeps is said
+    assert_eq!(status("backups"), "not_proven", "{said}");
+    assert!(
+        said.contains("no retention policy is claimed")
+            && said.contains("removed those from 200 days old on"),
+        "{said}"
+    );
 }

@@ -38,6 +38,8 @@ pub struct Discovered {
     pub monitor_script: Option<PathBuf>,
     /// A `pg_stat_statements` export (`*pg_stat_statements*.csv`).
     pub statements_snapshot: Option<PathBuf>,
+    /// The retention the backup script applies, in days, with the line that says so.
+    pub retention: Option<(u32, String)>,
 }
 
 /// Directories migration tools use, most common first.
@@ -99,18 +101,24 @@ pub fn discover(root: &Path) -> Discovered {
         .map(|dir| dir.join(".env"))
         .filter(|e| root.join(e).is_file())
         .or_else(|| named(&[".env"]));
+    let backup_script = script(
+        root,
+        &files,
+        "backup",
+        &["pg_dump", "pg_basebackup", "pgbackrest", "wal-g"],
+    );
+    let retention = backup_script
+        .as_ref()
+        .and_then(|s| std::fs::read_to_string(root.join(s)).ok())
+        .and_then(|text| retention_days(&text));
     Discovered {
         schema: schema_sources(root, &files),
         docker_compose,
         env,
         postgresql_conf: named(&["postgresql.conf"]),
         pg_hba_conf: named(&["pg_hba.conf"]),
-        backup_script: script(
-            root,
-            &files,
-            "backup",
-            &["pg_dump", "pg_basebackup", "pgbackrest", "wal-g"],
-        ),
+        backup_script,
+        retention,
         restore_script: script(root, &files, "restore", &["pg_restore", "psql"]),
         monitor_script: script(
             root,
@@ -253,6 +261,38 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
     sources
 }
 
+/// The days a script's `find … -mtime +N` deletes after, with the line: N written there, or
+/// the default of the variable written there (`KEEP_DAYS="${KEEP_DAYS:-14}"`, `KEEP_DAYS=14`).
+fn retention_days(script: &str) -> Option<(u32, String)> {
+    let line = script
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.starts_with('#') && l.contains("-mtime +") && l.contains("-delete"))?;
+    let after = line.split("-mtime +").nth(1)?;
+    let word = after
+        .split_whitespace()
+        .next()?
+        .trim_matches(|c| c == '"' || c == '\'');
+    let days = match word.parse::<u32>() {
+        Ok(days) => days,
+        Err(_) => {
+            let name = word
+                .trim_start_matches('$')
+                .trim_matches(|c| c == '{' || c == '}');
+            script.lines().map(str::trim).find_map(|l| {
+                let value = l.strip_prefix(name)?.strip_prefix('=')?;
+                let value = value.trim_matches('"');
+                let value = value
+                    .strip_prefix(&format!("${{{name}:-"))
+                    .and_then(|v| v.strip_suffix('}'))
+                    .unwrap_or(value);
+                value.parse::<u32>().ok()
+            })?
+        }
+    };
+    Some((days, line.to_owned()))
+}
+
 /// A shell script whose name says `word` and whose text runs one of `tools`.
 fn script(root: &Path, files: &[PathBuf], word: &str, tools: &[&str]) -> Option<PathBuf> {
     let mut found: Vec<&PathBuf> = files
@@ -324,6 +364,26 @@ mod tests {
             Some(PathBuf::from("scripts/restore-db.sh"))
         );
         assert_eq!(found.monitor_script, None);
+        assert_eq!(found.retention, None);
         assert_eq!(found.pg_hba_conf, None);
+    }
+
+    #[test]
+    fn the_retention_a_backup_script_applies_is_read_from_its_find() {
+        let by_variable =
+            "KEEP=\"${KEEP:-14}\"\nfind . -name '*.dump' -mtime +\"$KEEP\" -print -delete\n";
+        assert_eq!(retention_days(by_variable).map(|(d, _)| d), Some(14));
+        let plain = "RETENTION_DAYS=7\nfind \"$DIR\" -mtime +${RETENTION_DAYS} -delete\n";
+        assert_eq!(retention_days(plain).map(|(d, _)| d), Some(7));
+        assert_eq!(
+            retention_days("find /b -type f -mtime +30 -delete").map(|(d, _)| d),
+            Some(30)
+        );
+        // keeping a count of backups is not a retention in days
+        assert_eq!(
+            retention_days("ls -1dt b/* | tail -n +15 | xargs rm -rf"),
+            None
+        );
+        assert_eq!(retention_days("# find . -mtime +3 -delete"), None);
     }
 }

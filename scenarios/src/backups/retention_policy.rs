@@ -6,7 +6,10 @@
 //! old: a schedule that keeps failing must not eat the last good backup.
 //!
 //! Ages stay a day clear of the policy's edge, where "older than N days" and `find
-//! -mtime +N` (whole days) disagree.
+//! -mtime +N` (whole days) disagree. With no policy claimed (`backup.retention_days`) none is
+//! invented: backups dated from 12 hours to 400 days show what the command keeps, and the
+//! verdict is NOT PROVEN with that retention (REFUTED still when a failing run eats the
+//! newest backup).
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -19,8 +22,13 @@ use harness::{Evidence, Outcome, Scenario};
 
 use harness::backup::tool;
 
-/// The report's policy, when the manifest states none.
-const CLAIMED_DAYS: u32 = 30;
+/// With no policy claimed, the span the failing-run check dates its old backups by.
+const UNCLAIMED_SPAN_DAYS: u32 = 30;
+
+/// With no policy claimed, the ages (in half days) backups are dated to, so that the
+/// retention the command applies can be read off what it removes.
+const UNCLAIMED_AGES_HALF_DAYS: &[u32] =
+    &[800, 400, 200, 120, 90, 62, 58, 40, 30, 26, 16, 12, 6, 3, 1];
 
 pub struct RetentionPolicyHolds;
 
@@ -44,15 +52,30 @@ impl Scenario for RetentionPolicyHolds {
             evidence.summary = gap;
             return Ok(Outcome::refuted(evidence));
         }
-        let days = ctx
+        let claimed = ctx
             .subject()
             .manifest
             .backup
             .as_ref()
-            .and_then(|b| b.retention_days)
-            .unwrap_or(CLAIMED_DAYS);
+            .and_then(|b| b.retention_days);
+        let days = claimed.unwrap_or(UNCLAIMED_SPAN_DAYS);
         let policy = RetentionPolicy::days(days);
-        evidence.push_observation("policy", format!("{days} days"));
+        let tried: Vec<Duration> = match claimed {
+            Some(days) => {
+                evidence.push_observation("policy", format!("{days} days"));
+                ages(days)
+            }
+            None => {
+                evidence.push_observation(
+                    "policy",
+                    "none claimed (`backup.retention_days`): what the command keeps is observed",
+                );
+                UNCLAIMED_AGES_HALF_DAYS
+                    .iter()
+                    .map(|half_days| DAY / 2 * *half_days)
+                    .collect()
+            }
+        };
         let db = ctx.migrated_database("retention").await?;
         let tools = tool::tools_of(db.server().as_ref())?;
         let own = SubjectTools::of(ctx.subject(), Some(tools)).expect("no tooling gap");
@@ -60,7 +83,7 @@ impl Scenario for RetentionPolicyHolds {
         // a backup per age (all made first, then dated: each run applies the policy), then
         // one more run, which applies it to them
         let dir = tool::backup_dir()?;
-        let Some(made) = backups(&own, &db.admin(), dir.path(), &ages(days), &mut evidence).await?
+        let Some(made) = backups(&own, &db.admin(), dir.path(), &tried, &mut evidence).await?
         else {
             return Ok(Outcome::refuted(evidence));
         };
@@ -89,16 +112,23 @@ impl Scenario for RetentionPolicyHolds {
             let should_go = expired.contains(&file);
             let gone = !file.exists();
             let shown = format!("{} ({})", name(file), days_old(*age));
+            if gone {
+                removed.push(days_old(*age));
+            } else {
+                kept.push(days_old(*age));
+            }
             match (should_go, gone) {
-                (true, true) => removed.push(days_old(*age)),
-                (false, false) => kept.push(days_old(*age)),
                 (true, false) => wrong.push(format!("kept {shown}: older than {days} days")),
                 (false, true) => wrong.push(format!("removed {shown}: within {days} days")),
+                _ => {}
             }
         }
         evidence.push_observation("removed", join_or_none(&removed));
         evidence.push_observation("kept", join_or_none(&kept));
-        if !wrong.is_empty() {
+        let observed = claimed.is_none().then(|| observed_retention(&ages_of));
+        if let Some(observed) = &observed {
+            evidence.push_observation("observed retention", observed.clone());
+        } else if !wrong.is_empty() {
             evidence.summary =
                 format!("the backup command does not apply the {days}-day retention policy");
             evidence.push_counterexample(
@@ -146,12 +176,56 @@ impl Scenario for RetentionPolicyHolds {
             evidence.push_counterexample("a run whose database is gone", vec![failed.describe()]);
             return Ok(Outcome::refuted(evidence));
         }
+        if let Some(observed) = observed {
+            evidence.summary = format!(
+                "no retention policy is claimed (`backup.retention_days`), so none is judged: the backup command {observed}; a failing run kept the newest backup"
+            );
+            return Ok(Outcome::not_proven(evidence));
+        }
         evidence.summary = format!(
             "of backups dated 12 h to {} days old, exactly those past {days} days were removed; a failing run kept the newest ({})",
             2 * days,
             days_old(newest_age)
         );
         Ok(Outcome::proven(evidence))
+    }
+}
+
+/// What the command kept and removed of backups of known ages, as a retention: "keeps
+/// backups up to 13 days old and removes those 15 days and older".
+fn observed_retention(ages_of: &[(PathBuf, Duration)]) -> String {
+    let mut gone: Vec<Duration> = Vec::new();
+    let mut kept: Vec<Duration> = Vec::new();
+    for (file, age) in ages_of {
+        if file.exists() {
+            kept.push(*age);
+        } else {
+            gone.push(*age);
+        }
+    }
+    let list = |ages: &[Duration]| {
+        ages.iter()
+            .map(|a| days_old(*a))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (gone.iter().min(), kept.iter().max()) {
+        (None, oldest) => format!(
+            "removed none of {} backups, the oldest {}: they accumulate without limit",
+            ages_of.len(),
+            days_old(oldest.copied().unwrap_or_default())
+        ),
+        (Some(_), None) => "removed every backup, the one it had just made too".into(),
+        (Some(youngest_gone), Some(oldest_kept)) if youngest_gone > oldest_kept => format!(
+            "kept the backups up to {} and removed those from {} on",
+            days_old(*oldest_kept),
+            days_old(*youngest_gone)
+        ),
+        (Some(_), Some(_)) => format!(
+            "removed {} but kept {}: not by age",
+            list(&gone),
+            list(&kept)
+        ),
     }
 }
 
