@@ -260,7 +260,8 @@ impl Parents {
             }
             let returning = key_columns(schema, &edge.parent);
             let mut fresh = Vec::new();
-            for _ in 0..per_table.max(1) {
+            // two at least: rows raced together each need a parent of their own
+            for _ in 0..per_table.max(2) {
                 let mut parent_keys = ParentKeys::new();
                 for up in schema.edges_from(&edge.parent) {
                     if let Some(above) = rows.get(&up.parent) {
@@ -282,17 +283,19 @@ impl Parents {
         Ok(Parents { keys })
     }
 
-    /// A parent key for every edge out of `table`: the first parent's, and where several
-    /// edges reach the same table (a transfer's from and to account) a different one for
-    /// each, as a rule such as `from_id <> to_id` may ask.
-    pub fn first_keys(&self, schema: &Schema, table: &str) -> ParentKeys {
+    /// A parent key for every edge out of `table`: the `offset`-th parent's (0: the first),
+    /// and where several edges reach the same table (a transfer's from and to account) a
+    /// different one for each, as a rule such as `from_id <> to_id` may ask. Two rows raced
+    /// together take offsets 0 and 1, so that a one-to-one reference (a subscription per
+    /// organization) does not refuse the second row for a key other than the raced one.
+    pub fn keys_from(&self, schema: &Schema, table: &str, offset: usize) -> ParentKeys {
         let mut seen: HashMap<String, usize> = HashMap::new();
         schema
             .edges_from(table)
             .into_iter()
             .filter_map(|edge| {
                 let i = schema.edge_index(edge);
-                let nth = seen.entry(edge.parent.clone()).or_insert(0);
+                let nth = seen.entry(edge.parent.clone()).or_insert(offset);
                 let keys = self.keys(i);
                 let key = keys.get(*nth % keys.len().max(1)).cloned();
                 *nth += 1;

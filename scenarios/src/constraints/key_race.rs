@@ -170,7 +170,8 @@ impl Track<'_> {
     ) -> Result<Option<KeyRace>, ScenarioError> {
         let mut tallies = [Tally::default(), Tally::default()];
         let mut first_loss = None;
-        let parent_keys = self.parents.first_keys(self.schema, &claim.table);
+        let parent_keys =
+            [0, 1].map(|offset| self.parents.keys_from(self.schema, &claim.table, offset));
         for round in 0..GATED_ROUNDS + FREE_ROUNDS {
             let gated = round < GATED_ROUNDS;
             let Some(key) = round_key(self.schema, claim, self.parents, round) else {
@@ -178,13 +179,13 @@ impl Track<'_> {
             };
             clear_key(self.setup, self.schema, claim, &key).await?;
             let mut rows = Vec::new();
-            for _ in 0..2 {
+            for parent_keys in &parent_keys {
                 let mut row = plain_row(
                     self.setup,
                     self.schema,
                     &claim.table,
                     self.rows_made,
-                    &parent_keys,
+                    parent_keys,
                 )
                 .await
                 .map_err(|e| e.into_scenario_error(&claim.table))?;

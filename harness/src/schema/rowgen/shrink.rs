@@ -26,6 +26,7 @@ impl Strategy for PlainFirst {
             at_plain: false,
             tried_plain: false,
             last_was_plain: false,
+            inner_simplified: false,
         })
     }
 }
@@ -36,6 +37,9 @@ pub(super) struct PlainFirstTree {
     at_plain: bool,
     tried_plain: bool,
     last_was_plain: bool,
+    /// The inner tree's last `simplify` succeeded: only then may it `complicate` (an
+    /// unsigned binary search that never simplified underflows in proptest).
+    inner_simplified: bool,
 }
 
 impl ValueTree for PlainFirstTree {
@@ -60,7 +64,8 @@ impl ValueTree for PlainFirstTree {
             return true;
         }
         self.last_was_plain = false;
-        self.inner.simplify()
+        self.inner_simplified = self.inner.simplify();
+        self.inner_simplified
     }
 
     fn complicate(&mut self) -> bool {
@@ -69,6 +74,41 @@ impl ValueTree for PlainFirstTree {
             self.at_plain = false;
             return true;
         }
-        self.inner.complicate()
+        self.inner_simplified && self.inner.complicate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::test_runner::{Config, RngAlgorithm, TestRng};
+
+    /// The plain step taken back, then another `complicate`: the inner tree never
+    /// simplified, so it is not asked to complicate (a `select`'s unsigned binary search
+    /// would underflow).
+    #[test]
+    fn complicate_after_the_plain_step_leaves_an_unsimplified_inner_tree_alone() {
+        let options: Vec<Value> = ["a", "b", "c", "d", "e"]
+            .iter()
+            .map(|v| Value::Text(v.to_string()))
+            .collect();
+        for seed in 0..32u8 {
+            let mut runner = TestRunner::new_with_rng(
+                Config::default(),
+                TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]),
+            );
+            let strategy = PlainFirst {
+                plain: Value::Null,
+                inner: proptest::sample::select(options.clone()).sboxed(),
+            };
+            let mut tree = strategy.new_tree(&mut runner).unwrap();
+            let drawn = tree.current();
+            assert!(tree.simplify());
+            assert_eq!(tree.current(), Value::Null);
+            assert!(tree.complicate());
+            assert_eq!(tree.current(), drawn);
+            assert!(!tree.complicate());
+            assert_eq!(tree.current(), drawn);
+        }
     }
 }
