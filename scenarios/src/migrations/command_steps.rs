@@ -79,6 +79,15 @@ pub(super) async fn round_trip(
         }
         steps += 1;
         let label = step_label(steps, &after, &before);
+        if let Err(e) = applied {
+            // it failed after changing something: a half-applied step
+            evidence.summary = format!("{label} fails part way, leaving part of it applied");
+            evidence.push_counterexample(
+                format!("{label}: apply from the step before"),
+                vec![subject_fault(e)?],
+            );
+            return Ok(Outcome::refuted(evidence));
+        }
         names.push(label.clone());
         if let Some((what, details)) = step_back_and_forth(migrations, &db, &before, &after).await?
         {
