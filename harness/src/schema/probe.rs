@@ -38,6 +38,31 @@ pub struct PreparedQuery {
     manifest_path: Option<PathBuf>,
 }
 
+/// `PREPARE name AS sql` on `conn`, and the statement's parameter types; the server's
+/// refusal (its message) when the statement does not prepare.
+pub(crate) async fn prepare_named(
+    conn: &mut PgConnection,
+    name: &str,
+    sql: &str,
+) -> Result<Result<Vec<String>, String>, sqlx::Error> {
+    if let Err(e) = conn
+        .execute(format!("PREPARE {name} AS {sql}").as_str())
+        .await
+    {
+        return match e {
+            sqlx::Error::Database(db) => Ok(Err(db.message().to_owned())),
+            other => Err(other),
+        };
+    }
+    let types: Vec<String> = sqlx::query_scalar(
+        "SELECT coalesce(parameter_types::text[], '{}') FROM pg_prepared_statements WHERE name = $1",
+    )
+    .bind(name)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Ok(types))
+}
+
 /// What one execution scanned, by table or index.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scanned {
@@ -94,22 +119,15 @@ impl PreparedQuery {
             "readiness_q{position}_{}",
             STATEMENTS.fetch_add(1, Ordering::Relaxed)
         );
-        conn.execute(format!("PREPARE {statement} AS {}", query.sql).as_str())
+        let types = prepare_named(conn, &statement, &query.sql)
             .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(db) => invalid(
+            .map_err(|e| ScenarioError::sql(format!("prepare query `{}`", query.name), e))?
+            .map_err(|message| {
+                invalid(
                     "sql",
-                    format!("query `{}` does not prepare: {}", query.name, db.message()),
-                ),
-                other => ScenarioError::sql(format!("prepare query `{}`", query.name), other),
+                    format!("query `{}` does not prepare: {message}", query.name),
+                )
             })?;
-        let types: Vec<String> = sqlx::query_scalar(
-            "SELECT coalesce(parameter_types::text[], '{}') FROM pg_prepared_statements WHERE name = $1",
-        )
-        .bind(&statement)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| ScenarioError::sql("read a prepared statement's parameters", e))?;
         if types.len() != query.params.len() {
             return Err(invalid(
                 "params",

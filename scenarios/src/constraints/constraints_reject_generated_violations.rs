@@ -336,14 +336,22 @@ async fn materialize_key_defaults(
         if !left_to_default || !can_be_given {
             continue;
         }
-        let sequence: Option<String> = sqlx::query_scalar("SELECT pg_get_serial_sequence($1, $2)")
-            .bind(table.qualified_name())
-            .bind(name)
-            .fetch_one(&mut *conn)
-            .await?;
-        let expression = match (sequence, &column.default) {
-            (Some(sequence), _) => format!("nextval({})", quote_literal(&sequence)),
-            (None, Some(default)) => default.clone(),
+        // a serial's default is its nextval(); an identity column has no default to read,
+        // only its sequence
+        let expression = match (&column.default, &column.identity) {
+            (Some(default), _) => default.clone(),
+            (None, Some(_)) => {
+                let sequence: Option<String> =
+                    sqlx::query_scalar("SELECT pg_get_serial_sequence($1, $2)")
+                        .bind(table.qualified_name())
+                        .bind(name)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                match sequence {
+                    Some(sequence) => format!("nextval({})", quote_literal(&sequence)),
+                    None => continue,
+                }
+            }
             (None, None) => continue,
         };
         // a default that fails here leaves the column to the INSERT, as before

@@ -14,7 +14,7 @@ use harness::{Evidence, Outcome};
 use sqlx::Connection;
 
 use super::failures::{self, StepFailure};
-use super::up_down_round_trip::{check_invariants, compare, subject_fault};
+use super::up_down_round_trip::{check_invariants, compare, diff_by_meaning, subject_fault};
 
 /// A history longer than this is taken as a `step_up` that never reaches the head.
 const MAX_STEPS: usize = 2000;
@@ -121,8 +121,9 @@ async fn step_back_and_forth(
     if let Err(e) = migrations.step_down(&db.admin()).await {
         return Ok(Some(("rolling back fails".into(), vec![subject_fault(e)?])));
     }
-    let mut diff = compare(db, migrations, &before.catalog).await?;
-    diff.extend(position(db, migrations).await?.bookkeeping_diff(before));
+    let back = position(db, migrations).await?;
+    let mut diff = diff_by_meaning(db, &before.catalog, &back.catalog).await?;
+    diff.extend(back.bookkeeping_diff(before));
     if !diff.is_empty() {
         return Ok(Some((
             "rolling back does not restore the schema before it (- expected, + found)".into(),

@@ -292,11 +292,21 @@ pub(super) async fn compare(
     expected: &Catalog,
 ) -> Result<Vec<String>, ScenarioError> {
     let now = read_catalog(db, migrations).await?;
+    diff_by_meaning(db, expected, &now).await
+}
+
+/// How `now` (read from `db`) differs from `expected`, expressions compared by meaning on
+/// `db`'s server.
+pub(super) async fn diff_by_meaning(
+    db: &Database,
+    expected: &Catalog,
+    now: &Catalog,
+) -> Result<Vec<String>, ScenarioError> {
     let mut conn = db
         .connect_admin()
         .await
         .map_err(|e| ScenarioError::sql("connect to the scenario database", e))?;
-    let aligned = harness::schema::catalog::reparse::align(&mut conn, expected, &now)
+    let aligned = harness::schema::catalog::reparse::align(&mut conn, expected, now)
         .await
         .map_err(|e| ScenarioError::sql("compare catalogs", e));
     let _ = conn.close().await;

@@ -342,6 +342,23 @@ mod tests {
         out
     }
 
+    /// `Parse` of `sql` as the prepared statement `name`, `Bind` of it to the unnamed
+    /// portal with no parameters, `Execute` of that portal.
+    fn parse_bind_execute(name: &str, sql: &str) -> Vec<u8> {
+        let mut parse = cstr(name);
+        parse.extend(cstr(sql));
+        parse.extend(0i16.to_be_bytes());
+        let mut bind = cstr("");
+        bind.extend(cstr(name));
+        bind.extend([0, 0, 0, 0, 0, 0]);
+        let mut execute = cstr("");
+        execute.extend(0i32.to_be_bytes());
+        let mut out = message(b'P', &parse);
+        out.extend(message(b'B', &bind));
+        out.extend(message(b'E', &execute));
+        out
+    }
+
     #[test]
     fn a_simple_query_session_split_anywhere_is_read_whole() {
         let mut client = untyped(&SSL_REQUEST.to_be_bytes());
@@ -397,17 +414,7 @@ mod tests {
             ("s1", "INSERT INTO a VALUES ($1)"),
             ("s2", "UPDATE b SET x = 1"),
         ] {
-            let mut parse = cstr(name);
-            parse.extend(cstr(sql));
-            parse.extend(0i16.to_be_bytes());
-            client.extend(message(b'P', &parse));
-            let mut bind = cstr("");
-            bind.extend(cstr(name));
-            bind.extend([0, 0, 0, 0, 0, 0]);
-            client.extend(message(b'B', &bind));
-            let mut execute = cstr("");
-            execute.extend(0i32.to_be_bytes());
-            client.extend(message(b'E', &execute));
+            client.extend(parse_bind_execute(name, sql));
         }
         client.extend(message(b'S', b""));
         let seen = conversation.from_client(&client);
@@ -440,17 +447,7 @@ mod tests {
         conversation.from_client(&untyped(&[0, 3, 0, 0, 0]));
         let mut client = Vec::new();
         for sql in ["SELECT 1/0", "SELECT 2"] {
-            let mut parse = cstr("");
-            parse.extend(cstr(sql));
-            parse.extend(0i16.to_be_bytes());
-            client.extend(message(b'P', &parse));
-            let mut bind = cstr("");
-            bind.extend(cstr(""));
-            bind.extend([0, 0, 0, 0, 0, 0]);
-            client.extend(message(b'B', &bind));
-            let mut execute = cstr("");
-            execute.extend(0i32.to_be_bytes());
-            client.extend(message(b'E', &execute));
+            client.extend(parse_bind_execute("", sql));
         }
         client.extend(message(b'S', b""));
         conversation.from_client(&client);

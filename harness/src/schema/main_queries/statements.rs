@@ -13,6 +13,7 @@ use sqlx::{Executor, PgConnection};
 use super::derived::relation;
 use crate::backend::names::quote_ident;
 use crate::schema::catalog::{Catalog, Table};
+use crate::schema::probe::prepare_named;
 use crate::subject::manifest::Query;
 use crate::subject::snapshot::Statement;
 
@@ -71,23 +72,11 @@ async fn parameter_types(
     sql: &str,
 ) -> Result<Result<Vec<String>, String>, sqlx::Error> {
     let name = "readiness_statement_probe";
-    if let Err(e) = conn
-        .execute(format!("PREPARE {name} AS {sql}").as_str())
-        .await
-    {
-        return match e {
-            sqlx::Error::Database(db) => Ok(Err(db.message().to_owned())),
-            other => Err(other),
-        };
+    let types = prepare_named(conn, name, sql).await?;
+    if types.is_ok() {
+        conn.execute(format!("DEALLOCATE {name}").as_str()).await?;
     }
-    let types: Vec<String> = sqlx::query_scalar(
-        "SELECT coalesce(parameter_types::text[], '{}') FROM pg_prepared_statements WHERE name = $1",
-    )
-    .bind(name)
-    .fetch_one(&mut *conn)
-    .await?;
-    conn.execute(format!("DEALLOCATE {name}").as_str()).await?;
-    Ok(Ok(types))
+    Ok(types)
 }
 
 /// The subject's tables the statement names, when it is one that reads them (SELECT,
