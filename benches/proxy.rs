@@ -1,11 +1,17 @@
 //! What the fault proxy costs when it injects nothing: a 64-byte round trip to a local
-//! echo server, directly and through the proxy, on one connection each.
+//! echo server, directly and through the proxy, on one connection each; and one SQL
+//! statement (a bound `SELECT`, the extended protocol) against a real PostgreSQL directly,
+//! through the proxy, and through the proxy reading the protocol (a transcript and the
+//! statement gate, as command flows run), in one run.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
+use harness::backend::native::NativeBackend;
 use harness::faults::proxy::FaultProxy;
+use harness::{Backend, ServerProfile};
+use sqlx::{Connection, PgConnection};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -35,6 +41,57 @@ pub fn benches(c: &mut Criterion) {
     }
     group.finish();
     drop(proxy);
+    statements(c, &runtime);
+}
+
+fn statements(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
+    let (server, plain, following) = runtime.block_on(async {
+        let server = NativeBackend::new()
+            .expect("PostgreSQL server binaries")
+            .start(ServerProfile::Fast)
+            .await
+            .expect("a server");
+        let plain = FaultProxy::in_front_of(&server.admin())
+            .await
+            .expect("the proxy starts");
+        let following = FaultProxy::in_front_of(&server.admin())
+            .await
+            .expect("the proxy starts");
+        following.follow_statements();
+        (server, plain, following)
+    });
+    let mut group = c.benchmark_group("proxy");
+    group
+        .sample_size(30)
+        .measurement_time(Duration::from_secs(5))
+        .throughput(Throughput::Elements(1));
+    let admin = server.admin();
+    for (name, info) in [
+        ("direct", admin.clone()),
+        ("proxied", plain.route(&admin)),
+        ("proxied_following_statements", following.route(&admin)),
+    ] {
+        let mut conn = runtime.block_on(async {
+            PgConnection::connect_with(&info.options())
+                .await
+                .expect("connect")
+        });
+        group.bench_function(BenchmarkId::new("statement", name), |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    // a transcript grows with every statement: start each sample afresh
+                    following.forget_statements();
+                    let one: i32 = sqlx::query_scalar("SELECT $1::int")
+                        .bind(1)
+                        .fetch_one(&mut conn)
+                        .await
+                        .expect("a statement");
+                    assert_eq!(one, 1);
+                })
+            })
+        });
+    }
+    group.finish();
 }
 
 async fn round_trip(stream: &mut TcpStream) {

@@ -7,12 +7,12 @@
 //! | folder | what is there |
 //! |---|---|
 //! | [`backend`] | PostgreSQL servers (native, container, an existing URL), the names of what the harness creates, cleanup on interrupt |
-//! | [`subject`] | the application under test: its manifest and its own config files |
+//! | [`subject`] | the application under test: its manifest, its own config files, its app run in the background and asked over HTTP |
 //! | [`schema`] | the subject's schema: migrations, template databases, the catalog, generated rows and datasets, query plans and probes |
 //! | [`faults`] | what goes wrong on purpose: the TCP fault proxy, private network namespaces |
 //! | [`backup`] | backups judged, not trusted: dump and restore, checksums, fingerprints, retention, the subject's own tools |
 //! | [`checks`] | what a run looks for: integrity refusals, invariants, isolation anomalies, growth curves, properties, lock waits |
-//! | [`process`] | subprocesses run to their end, process groups, waiting on observable state |
+//! | [`process`] | subprocesses run to their end or left in the background, process groups, waiting on observable state |
 //! | [`run`] | the scenario contract and its context, the runner, seeds |
 //! | [`error`] | why a scenario could not reach a verdict, which every layer's error converts into |
 //! | [`skip`] | test suites: a missing prerequisite skips, or fails where it is promised |

@@ -43,14 +43,9 @@ impl CommandOutput {
 
     /// "exited with 1", "was killed by signal 9", "was killed at its deadline".
     pub fn outcome(&self) -> String {
-        use std::os::unix::process::ExitStatusExt;
         match self.status {
             None => "was killed at its deadline".to_owned(),
-            Some(status) => match (status.code(), status.signal()) {
-                (Some(code), _) => format!("exited with {code}"),
-                (None, Some(signal)) => format!("was killed by signal {signal}"),
-                (None, None) => "ended without a status".to_owned(),
-            },
+            Some(status) => exit_outcome(status),
         }
     }
 
@@ -69,6 +64,16 @@ impl CommandOutput {
             .filter(|l| !l.is_empty())
             .collect();
         all[all.len().saturating_sub(lines)..].to_vec()
+    }
+}
+
+/// "exited with 1", "was killed by signal 9".
+pub fn exit_outcome(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exited with {code}"),
+        (None, Some(signal)) => format!("was killed by signal {signal}"),
+        (None, None) => "ended without a status".to_owned(),
     }
 }
 
@@ -154,12 +159,12 @@ impl SubjectCommand {
 
     /// Runs the command; an error only when it could not be started at all.
     pub async fn run(&self) -> std::io::Result<CommandOutput> {
-        run_to_end(self.build()?, self.deadline).await
+        run_to_end(self.build()?.into(), self.deadline).await
     }
 
     /// The `sh -c` process, its environment and `PATH` set.
-    fn build(&self) -> std::io::Result<tokio::process::Command> {
-        let mut cmd = tokio::process::Command::new("sh");
+    pub(crate) fn build(&self) -> std::io::Result<std::process::Command> {
+        let mut cmd = std::process::Command::new("sh");
         cmd.arg("-c").arg(&self.command).current_dir(&self.workdir);
         for (key, value) in &self.env {
             cmd.env(key, value);

@@ -1,5 +1,6 @@
 //! A subject: the application under test, as a directory with a `readiness.toml`.
 
+pub mod app;
 pub mod configfiles;
 pub mod discover;
 pub mod manifest;
@@ -118,6 +119,18 @@ impl Subject {
             }
         }
         must_exist("migrations.workdir", &m.migrations.workdir, true)?;
+        let app_workdir = m.app.as_ref().and_then(|a| a.workdir.clone());
+        must_exist("app.workdir", &app_workdir, true)?;
+        for (i, flow) in m.flows.command.iter().enumerate() {
+            let workdir = flow.workdir.as_ref().map(PathBuf::from);
+            must_exist(&format!("flows.command[{i}].workdir"), &workdir, true)?;
+        }
+        if let Some(webhooks) = &m.flows.webhooks {
+            let events = Some(PathBuf::from(&webhooks.events));
+            must_exist("flows.webhooks.events", &events, true)?;
+            let workdir = webhooks.workdir.as_ref().map(PathBuf::from);
+            must_exist("flows.webhooks.workdir", &workdir, true)?;
+        }
         must_exist("config.postgresql_conf", &m.config.postgresql_conf, false)?;
         must_exist("config.pg_hba_conf", &m.config.pg_hba_conf, false)?;
         must_exist("config.docker_compose", &m.config.docker_compose, false)?;

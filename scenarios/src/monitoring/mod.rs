@@ -1,7 +1,8 @@
-//! Claim `monitoring`: slow queries and connections are logged, and the monitoring script
+//! Claim `monitoring`: slow queries and connections are logged, the monitoring script
 //! shows health, connections, table sizes and backup status — and says so when the
-//! database is down.
+//! database is down — and so does the app's health endpoint.
 
+mod app_health;
 mod monitor_reports_health;
 mod slow_queries_are_logged;
 
@@ -9,6 +10,7 @@ use std::sync::Arc;
 
 use harness::Scenario;
 
+pub use app_health::AppHealthFollowsTheDatabase;
 pub use monitor_reports_health::MonitorReportsHealth;
 pub use slow_queries_are_logged::SlowQueriesAreLogged;
 
@@ -18,5 +20,6 @@ pub fn scenarios() -> Vec<Arc<dyn Scenario>> {
     vec![
         Arc::new(SlowQueriesAreLogged),
         Arc::new(MonitorReportsHealth),
+        Arc::new(AppHealthFollowsTheDatabase),
     ]
 }

@@ -19,7 +19,7 @@ use super::case::broken_since;
 use super::faults::Injector;
 use super::footprint::{self, Fixture, Verdict};
 use super::rig::{self, Rig};
-use super::units::{SubjectFlows, Unit};
+use super::units::{SubjectFlows, Unit, NO_FLOWS};
 use crate::flows::Flow;
 
 /// Kills per run; each one follows a fresh stream.
@@ -60,17 +60,20 @@ impl Scenario for AcknowledgedCommitsSurviveCrash {
     }
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
-        let flows = SubjectFlows::load(ctx.subject())?;
+        let mut flows = SubjectFlows::load(ctx.subject())?;
         let unit = if flows.app.is_some() {
             Unit::Rust(Flow::Signup)
         } else if !flows.sql.is_empty() {
             Unit::Sql(0)
+        } else if !flows.commands.is_empty() {
+            Unit::Command(0)
         } else {
-            return Ok(Outcome::not_proven(Evidence::new(
-                "the subject declares no flows (`flows.builtin` or `[[flows.sql]]`) to commit",
-            )));
+            return Ok(Outcome::not_proven(Evidence::new(format!(
+                "{NO_FLOWS} to commit"
+            ))));
         };
         let rig = rig::crash_rig(ctx, "tx_durability").await?;
+        flows.prepare_commands(&rig, ctx.subject()).await?;
         let mut rng = ChaCha8Rng::seed_from_u64(ctx.seed());
         let mut evidence = Evidence::new("").seed(ctx.seed()).observe(
             "stream",
@@ -86,7 +89,7 @@ impl Scenario for AcknowledgedCommitsSurviveCrash {
             let kill_after = Duration::from_millis(rng.gen_range(KILL_AFTER_MS));
             let started = Instant::now();
             let stream = stream_then_kill(&rig, &flows, unit, kill_after).await?;
-            rig.server().restart().await?;
+            rig.restart_server().await?;
             evidence.push_timing(
                 format!("round {round}: kill, restart and recovery"),
                 started.elapsed(),
@@ -214,6 +217,7 @@ async fn client(
         let n = rig.next_run();
         let fixture = match unit {
             Unit::Sql(index) => Fixture::Sql { index, run: n },
+            Unit::Command(index) => Fixture::Command { index, run: n },
             Unit::Rust(_) => footprint::signup(n),
         };
         let mut injector = Injector::new(rig, None);
@@ -236,6 +240,7 @@ fn describe(fixture: &Fixture) -> String {
     match fixture {
         Fixture::Signup(input) => format!("signup of {}", input.email),
         Fixture::Sql { index, run } => format!("flows.sql[{index}] run {run}"),
+        Fixture::Command { index, run } => format!("flows.command[{index}] run {run}"),
         Fixture::Event(e) => format!("event {}", e.event.id),
         Fixture::Usage { user_id, .. } => format!("usage of user {user_id}"),
     }

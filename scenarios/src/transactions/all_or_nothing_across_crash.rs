@@ -10,7 +10,7 @@ use harness::{Evidence, Outcome, Scenario};
 use super::faults::Fault;
 use super::matrix;
 use super::rig;
-use super::units::SubjectFlows;
+use super::units::{SubjectFlows, NO_FLOWS};
 
 pub struct AllOrNothingAcrossCrash;
 
@@ -33,13 +33,11 @@ impl Scenario for AllOrNothingAcrossCrash {
     }
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
-        let flows = SubjectFlows::load(ctx.subject())?;
+        let mut flows = SubjectFlows::load(ctx.subject())?;
         if flows.is_empty() {
-            return Ok(Outcome::not_proven(Evidence::new(
-                "the subject declares no flows (`flows.builtin` or `[[flows.sql]]`)",
-            )));
+            return Ok(Outcome::not_proven(Evidence::new(NO_FLOWS)));
         }
         let rig = rig::crash_rig(ctx, "tx_crash").await?;
-        matrix::run(ctx, &rig, &flows, &[Fault::ServerKill]).await
+        matrix::run(ctx, &rig, &mut flows, &[Fault::ServerKill]).await
     }
 }

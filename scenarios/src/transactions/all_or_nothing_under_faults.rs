@@ -11,7 +11,7 @@ use harness::{Evidence, Outcome, Scenario};
 use super::faults::Fault;
 use super::matrix;
 use super::rig::Rig;
-use super::units::SubjectFlows;
+use super::units::{SubjectFlows, NO_FLOWS};
 
 pub struct AllOrNothingUnderFaults;
 
@@ -34,14 +34,12 @@ impl Scenario for AllOrNothingUnderFaults {
     }
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
-        let flows = SubjectFlows::load(ctx.subject())?;
+        let mut flows = SubjectFlows::load(ctx.subject())?;
         if flows.is_empty() {
-            return Ok(Outcome::not_proven(Evidence::new(
-                "the subject declares no flows (`flows.builtin` or `[[flows.sql]]`)",
-            )));
+            return Ok(Outcome::not_proven(Evidence::new(NO_FLOWS)));
         }
         let db = ctx.migrated_database("tx_faults").await?;
         let rig = Rig::new(db, true).await?;
-        matrix::run(ctx, &rig, &flows, &Fault::CONNECTION).await
+        matrix::run(ctx, &rig, &mut flows, &Fault::CONNECTION).await
     }
 }

@@ -73,9 +73,11 @@ impl CaseReport {
 pub fn label(flows: &SubjectFlows, case: Case) -> String {
     match case.fault {
         None => format!("{}, undisturbed", flows.name(case.unit)),
-        Some((point, fault)) => {
-            format!("{}, {fault} at fault point {point}", flows.name(case.unit))
-        }
+        Some((point, fault)) => format!(
+            "{}, {fault} at {}",
+            flows.name(case.unit),
+            flows.point_label(case.unit, point)
+        ),
     }
 }
 
@@ -167,7 +169,7 @@ async fn recover(
         proxy.cut_all().await;
     }
     if fault == Some(Fault::ServerKill) && fired {
-        rig.server().restart().await?;
+        rig.restart_server().await?;
     }
     Ok(())
 }

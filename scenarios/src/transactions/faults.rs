@@ -87,6 +87,16 @@ impl<'a> Injector<'a> {
         self.fired_at.clone()
     }
 
+    /// The rig the faults strike.
+    pub fn rig(&self) -> &'a Rig {
+        self.rig
+    }
+
+    /// The fault point and the fault there, if any.
+    pub fn target(&self) -> Option<(u32, Fault)> {
+        self.target
+    }
+
     /// Called at fault point `point`, with the flow's connection. `Err` stops the flow
     /// with an application error (the message); any other fault lets the flow go on into
     /// whatever the fault did to its connection or server.
@@ -97,11 +107,49 @@ impl<'a> Injector<'a> {
         if at != point || self.fired {
             return Ok(());
         }
+        if fault == Fault::AppError {
+            self.fired = true;
+            let _ = self.fired_at.set(Instant::now());
+            return Err(format!("application error at fault point {point}"));
+        }
+        let pid = if fault == Fault::Terminate {
+            match sqlx::query_scalar("SELECT pg_backend_pid()")
+                .fetch_one(&mut *conn)
+                .await
+            {
+                Ok(pid) => Some(pid),
+                Err(e) => {
+                    self.failure = Some(terminate_failed(format!(
+                        "read the flow's backend pid: {e}"
+                    )));
+                    return Err(format!("could not inject {fault} at fault point {point}"));
+                }
+            }
+        } else {
+            None
+        };
+        self.strike(point, pid).await
+    }
+
+    /// Injects the target's fault now, at fault point `point`; `backend_pid` is the
+    /// flow's backend (needed to terminate it). An application error cannot be injected
+    /// from outside the flow: it is an error here.
+    pub async fn strike(&mut self, point: u32, backend_pid: Option<i32>) -> Result<(), String> {
+        let Some((_, fault)) = self.target else {
+            return Ok(());
+        };
         self.fired = true;
         let _ = self.fired_at.set(Instant::now());
         let injected = match fault {
-            Fault::AppError => return Err(format!("application error at fault point {point}")),
-            Fault::Terminate => terminate(self.rig, conn).await,
+            Fault::AppError => Err(ScenarioError::Other(
+                "an application error can only be raised inside the flow".into(),
+            )),
+            Fault::Terminate => match backend_pid {
+                Some(pid) => terminate_backend(self.rig, pid).await,
+                None => Err(terminate_failed(
+                    "the proxy saw no BackendKeyData on the flow's connection".into(),
+                )),
+            },
             Fault::ProxyCut => match self.rig.proxy() {
                 Some(proxy) => {
                     proxy.cut_all().await;
@@ -145,15 +193,13 @@ fn no_proxy() -> ScenarioError {
     ScenarioError::Other("the scenario has no fault proxy".into())
 }
 
-/// Ends the flow's session from the server side and waits until it is gone.
-async fn terminate(rig: &Rig, conn: &mut PgConnection) -> Result<(), ScenarioError> {
-    let failed = |detail: String| {
-        ScenarioError::Other(format!("failed to terminate the flow's session: {detail}"))
-    };
-    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(|e| failed(format!("read the flow's backend pid: {e}")))?;
+fn terminate_failed(detail: String) -> ScenarioError {
+    ScenarioError::Other(format!("failed to terminate the flow's session: {detail}"))
+}
+
+/// Ends backend `pid` (`pg_terminate_backend`) and waits until it is gone.
+pub async fn terminate_backend(rig: &Rig, pid: i32) -> Result<(), ScenarioError> {
+    let failed = terminate_failed;
     let mut admin = rig.connect_admin().await?;
     let terminated: bool = sqlx::query_scalar("SELECT pg_terminate_backend($1)")
         .bind(pid)

@@ -19,6 +19,7 @@ pub enum Fixture {
     Event(Box<EventFixture>),
     Usage { user_id: i64, before: i32 },
     Sql { index: usize, run: i64 },
+    Command { index: usize, run: i64 },
 }
 
 /// A user in a known subscription state, an event for it, and the state the event leads to.
@@ -234,14 +235,25 @@ pub async fn observe(
         Fixture::Sql { index, run } => {
             let written = sql_flow::written(admin, subject, *index, *run).await?;
             let complete = subject.manifest.flows.sql[*index].complete;
-            Ok(if written == 0 {
-                Verdict::Nothing
-            } else if written == complete {
-                Verdict::Everything
-            } else {
-                Verdict::Partial(format!("{written} of its {complete} rows"))
-            })
+            Ok(all_or_nothing(written, complete))
         }
+        Fixture::Command { index, run } => {
+            let flow = &subject.manifest.flows.command[*index];
+            let key = format!("flows.command[{index}].written");
+            let written =
+                sql_flow::count(admin, subject, &key, &flow.written, *run, &flow.name).await?;
+            Ok(all_or_nothing(written, flow.complete))
+        }
+    }
+}
+
+fn all_or_nothing(written: i64, complete: i64) -> Verdict {
+    if written == 0 {
+        Verdict::Nothing
+    } else if written == complete {
+        Verdict::Everything
+    } else {
+        Verdict::Partial(format!("{written} of its {complete} rows"))
     }
 }
 

@@ -8,6 +8,7 @@ use harness::run::scenario::{Context, ScenarioError};
 use harness::{Evidence, Outcome};
 
 use super::case::{self, Case, CaseReport, BLACKHOLE_DEADLINE};
+use super::command_flow;
 use super::faults::Fault;
 use super::footprint::Verdict;
 use super::rig::Rig;
@@ -19,14 +20,16 @@ const SHOWN: usize = 8;
 pub async fn run(
     ctx: &Context,
     rig: &Rig,
-    flows: &SubjectFlows,
+    flows: &mut SubjectFlows,
     faults: &[Fault],
 ) -> Result<Outcome, ScenarioError> {
     let started = Instant::now();
+    flows.prepare_commands(rig, ctx.subject()).await?;
+    let flows = &*flows;
     let points = flows.points_of_all();
     let mut reports: Vec<(Fault, CaseReport)> = Vec::new();
     for (unit, point) in &points {
-        for fault in faults {
+        for fault in faults.iter().filter(|f| unit.can_suffer(**f)) {
             let case = Case {
                 unit: *unit,
                 fault: Some((*point, *fault)),
@@ -46,6 +49,7 @@ pub async fn run(
             if faults.len() == 1 { "" } else { "s" }
         ),
     );
+    let unprotected = command_flow::observe_calibrations(flows, &mut evidence);
     let mut per_fault: BTreeMap<Fault, [usize; 3]> = BTreeMap::new();
     for (fault, report) in &reports {
         let slot = match report.verdict {
@@ -94,12 +98,20 @@ pub async fn run(
             _ => first.violations.join("; "),
         };
         evidence.summary = format!(
-            "{} of {} interrupted executions left a partial write or broke an invariant, e.g. {}: {found}",
+            "{} of {} interrupted executions left a partial write or broke an invariant, e.g. {}: {found}{}",
             failing.len(),
             reports.len(),
-            first.label
+            first.label,
+            unprotected
+                .map(|u| format!("; {u}"))
+                .unwrap_or_default()
         );
         return Ok(Outcome::refuted(evidence));
+    }
+    if reports.is_empty() {
+        evidence.summary =
+            "no flow has a fault point: each one's work is a single statement, which no fault can split, so nothing was interrupted".into();
+        return Ok(Outcome::not_proven(evidence));
     }
     if !unreached.is_empty() {
         evidence.summary = format!(

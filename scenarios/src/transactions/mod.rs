@@ -1,5 +1,5 @@
 //! Claim `transactions`: the critical flows (signup, the Stripe webhook handlers, usage
-//! metering, and any SQL flow the manifest declares) leave all of their rows or none under
+//! metering, and any SQL or command flow the manifest declares) leave all of their rows or none under
 //! every fault, keep acknowledged commits across a crash, survive Stripe's redeliveries,
 //! lose no concurrent update, and run on a server whose isolation levels hold.
 
@@ -7,6 +7,9 @@ mod acknowledged_commits_survive_crash;
 mod all_or_nothing_across_crash;
 mod all_or_nothing_under_faults;
 mod case;
+mod command_flow;
+mod command_races;
+mod command_webhooks;
 mod faults;
 mod footprint;
 mod isolation_levels_hold;

@@ -15,6 +15,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgConnection, PgPool};
 
 use super::case::broken_since;
+use super::command_races;
 use super::footprint::{self, fixture_epoch, Subscription};
 use super::rendezvous::{MeetAt, Rendezvous};
 use super::rig::Rig;
@@ -49,8 +50,11 @@ impl Scenario for NoLostUpdates {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let flows = SubjectFlows::load(ctx.subject())?;
         let Some(app) = flows.app.clone() else {
+            if let Some(outcome) = command_races::run(ctx, &flows).await? {
+                return Ok(outcome);
+            }
             return Ok(Outcome::not_applicable(Evidence::new(
-                "the subject declares no usage counter or webhook handler to race (they are bundled Rust flows, `flows.builtin`)",
+                "the subject declares nothing to race: no usage counter or webhook handler (bundled Rust flows, `flows.builtin`), no command flow with an `expect` counter",
             )));
         };
         let rig = Rig::new(ctx.migrated_database("tx_lost_updates").await?, false).await?;

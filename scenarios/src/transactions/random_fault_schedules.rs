@@ -18,7 +18,7 @@ use rand_chacha::ChaCha8Rng;
 use super::case::{self, Case, CaseReport};
 use super::faults::Fault;
 use super::rig::Rig;
-use super::units::{SubjectFlows, Unit};
+use super::units::{SubjectFlows, Unit, NO_FLOWS};
 
 /// Schedules tried when `READINESS_PROPTEST_CASES` does not say.
 const DEFAULT_CASES: u32 = 8;
@@ -55,13 +55,12 @@ impl Scenario for RandomFaultSchedules {
     }
 
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
-        let flows = SubjectFlows::load(ctx.subject())?;
+        let mut flows = SubjectFlows::load(ctx.subject())?;
         if flows.is_empty() {
-            return Ok(Outcome::not_proven(Evidence::new(
-                "the subject declares no flows (`flows.builtin` or `[[flows.sql]]`)",
-            )));
+            return Ok(Outcome::not_proven(Evidence::new(NO_FLOWS)));
         }
         let rig = Rig::new(ctx.migrated_database("tx_schedules").await?, true).await?;
+        flows.prepare_commands(&rig, ctx.subject()).await?;
         let cases = ctx.options().proptest_cases.unwrap_or(DEFAULT_CASES).max(1);
         let mut runner = runner(ctx.seed(), cases);
         let strategy = schedules(&flows);
@@ -136,13 +135,23 @@ fn runner(seed: u64, cases: u32) -> TestRunner {
 /// Schedules of 1 to [`MAX_STEPS`] steps over the subject's flows.
 fn schedules(flows: &SubjectFlows) -> impl Strategy<Value = Vec<Step>, Tree: Send> {
     let units = flows.units();
-    let points: Vec<u32> = units.iter().map(|u| flows.points(*u).max(1)).collect();
+    // a flow without fault points still runs, with its fault at a point never reached
+    let points: Vec<Vec<u32>> = units
+        .iter()
+        .map(|u| {
+            Some(flows.points(*u))
+                .filter(|p| !p.is_empty())
+                .unwrap_or(vec![1])
+        })
+        .collect();
     let faults: Vec<Option<Fault>> = std::iter::once(None)
         .chain(Fault::CONNECTION.into_iter().map(Some))
         .collect();
     let step = (0..units.len(), 0..u32::MAX, 0..faults.len()).prop_map(move |(u, p, f)| Step {
         unit: units[u],
-        fault: faults[f].map(|fault| (1 + p % points[u], fault)),
+        fault: faults[f]
+            .filter(|fault| units[u].can_suffer(*fault))
+            .map(|fault| (points[u][p as usize % points[u].len()], fault)),
     });
     vec(step, 1..=MAX_STEPS)
 }

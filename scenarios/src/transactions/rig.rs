@@ -19,14 +19,14 @@ pub struct Rig {
 }
 
 impl Rig {
-    /// A rig on `db`, with a proxy when `with_proxy`.
+    /// A rig on `db`, with a proxy that follows statements when `with_proxy`.
     pub async fn new(db: Database, with_proxy: bool) -> Result<Rig, ScenarioError> {
         let proxy = if with_proxy {
-            Some(
-                FaultProxy::in_front_of(&db.app())
-                    .await
-                    .map_err(|e| ScenarioError::failed("start the fault proxy", e))?,
-            )
+            let proxy = FaultProxy::in_front_of(&db.app())
+                .await
+                .map_err(|e| ScenarioError::failed("start the fault proxy", e))?;
+            proxy.follow_statements();
+            Some(proxy)
         } else {
             None
         };
@@ -67,13 +67,25 @@ impl Rig {
             .map_err(|e| ScenarioError::sql("connect to the scenario database", e))
     }
 
+    /// Restarts the server (after a kill) and points the proxy at wherever it listens now.
+    pub async fn restart_server(&self) -> Result<(), ScenarioError> {
+        self.server().restart().await?;
+        if let Some(proxy) = &self.proxy {
+            proxy.retarget(&self.db.app()).await.map_err(|e| {
+                ScenarioError::failed("point the fault proxy at the restarted server", e)
+            })?;
+        }
+        Ok(())
+    }
+
     /// A number unique to one execution in this rig (`:run` of a SQL flow, a fixture's tag).
     pub fn next_run(&self) -> i64 {
         self.next_run.fetch_add(1, Ordering::Relaxed)
     }
 }
 
-/// A durable server of the scenario's own, for crashes, with a migrated database on it.
+/// A durable server of the scenario's own, for crashes, with a migrated database on it
+/// and a proxy in front (command flows find their fault points through it).
 ///
 /// After a crash, PostgreSQL syncs the whole data directory before recovery; file by file
 /// (the default) that takes seconds per restart, so from version 14 on it is told to use
@@ -95,5 +107,5 @@ pub async fn crash_rig(ctx: &harness::Context, label: &str) -> Result<Rig, Scena
     let db = harness::schema::template::TemplatePool::new(server)
         .migrated(&migrations, label)
         .await?;
-    Rig::new(ctx.track(db), false).await
+    Rig::new(ctx.track(db), true).await
 }

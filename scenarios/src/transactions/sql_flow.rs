@@ -43,23 +43,36 @@ pub async fn written(
 ) -> Result<i64, ScenarioError> {
     let flow = &subject.manifest.flows.sql[index];
     let key = format!("flows.sql[{index}].written");
-    let row = sqlx::query(&bind_run(&flow.written, run))
+    count(conn, subject, &key, &flow.written, run, &flow.name).await
+}
+
+/// Runs the manifest's `query` (at `key`) for execution `run` of flow `name`: the one
+/// integer it returns.
+pub async fn count(
+    conn: &mut PgConnection,
+    subject: &Subject,
+    key: &str,
+    query: &str,
+    run: i64,
+    name: &str,
+) -> Result<i64, ScenarioError> {
+    let row = sqlx::query(&bind_run(query, run))
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| match e {
             sqlx::Error::Database(db) => ScenarioError::Manifest(
-                subject.invalid(&key, format!("the query fails: {}", db.message())),
+                subject.invalid(key, format!("the query fails: {}", db.message())),
             ),
             sqlx::Error::RowNotFound => {
-                ScenarioError::Manifest(subject.invalid(&key, "the query returns no row"))
+                ScenarioError::Manifest(subject.invalid(key, "the query returns no row"))
             }
-            other => ScenarioError::sql(format!("count the rows of `{}`", flow.name), other),
+            other => ScenarioError::sql(format!("count the rows of `{name}`"), other),
         })?;
     row.try_get::<i64, _>(0)
         .or_else(|_| row.try_get::<i32, _>(0).map(i64::from))
         .map_err(|_| {
             ScenarioError::Manifest(
-                subject.invalid(&key, "must return one integer (bigint or integer)"),
+                subject.invalid(key, "must return one integer (bigint or integer)"),
             )
         })
 }

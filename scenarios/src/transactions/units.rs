@@ -1,15 +1,19 @@
 //! The subject's flows as the transactions scenarios run them: the bundled Rust flows
-//! named by `flows.builtin`, and the manifest's `[[flows.sql]]` flows.
+//! named by `flows.builtin`, the manifest's `[[flows.sql]]` flows, and its
+//! `[[flows.command]]` flows (the app's own code, run by a command).
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use harness::run::scenario::ScenarioError;
-use harness::subject::manifest::SqlFlow;
+use harness::subject::manifest::{CommandFlow, SqlFlow};
 use harness::subject::Subject;
 use sqlx::PgConnection;
 
-use super::faults::Injector;
+use super::command_flow::{self, Calibration};
+use super::faults::{Fault, Injector};
 use super::footprint::{self, Fixture};
+use super::rig::Rig;
 use super::sql_flow;
 use crate::flows::{self, AppFlows, Flow};
 
@@ -19,6 +23,8 @@ pub enum Unit {
     Rust(Flow),
     /// The manifest's `flows.sql[i]`.
     Sql(usize),
+    /// The manifest's `flows.command[i]`.
+    Command(usize),
 }
 
 impl Unit {
@@ -26,8 +32,15 @@ impl Unit {
     pub async fn prepare(self, n: i64, admin: &mut PgConnection) -> Result<Fixture, ScenarioError> {
         match self {
             Unit::Sql(index) => Ok(Fixture::Sql { index, run: n }),
+            Unit::Command(index) => Ok(Fixture::Command { index, run: n }),
             Unit::Rust(flow) => footprint::prepare(flow, n, admin).await,
         }
+    }
+
+    /// Whether `fault` can strike this flow: an application error is raised inside the
+    /// flow, which a command's process does not let the harness do.
+    pub fn can_suffer(self, fault: Fault) -> bool {
+        !(matches!(self, Unit::Command(_)) && fault == Fault::AppError)
     }
 }
 
@@ -36,7 +49,16 @@ impl Unit {
 pub struct SubjectFlows {
     pub app: Option<Arc<dyn AppFlows>>,
     pub sql: Vec<SqlFlow>,
+    pub commands: Vec<CommandFlow>,
+    /// What each command flow's clean run sent, once [`SubjectFlows::prepare_commands`] ran.
+    pub calibrations: Vec<Calibration>,
+    /// The subject's directory, where command flows run.
+    dir: PathBuf,
 }
+
+/// The evidence's words when a subject declares no flow.
+pub const NO_FLOWS: &str =
+    "the subject declares no flows (`flows.builtin`, `[[flows.sql]]` or `[[flows.command]]`)";
 
 impl SubjectFlows {
     pub fn load(subject: &Subject) -> Result<SubjectFlows, ScenarioError> {
@@ -54,11 +76,41 @@ impl SubjectFlows {
         Ok(SubjectFlows {
             app,
             sql: subject.manifest.flows.sql.clone(),
+            commands: subject.manifest.flows.command.clone(),
+            calibrations: Vec::new(),
+            dir: subject.dir.clone(),
         })
     }
 
     pub fn is_empty(&self) -> bool {
-        self.app.is_none() && self.sql.is_empty()
+        self.app.is_none() && self.sql.is_empty() && self.commands.is_empty()
+    }
+
+    /// Runs each command flow's setup on the rig's database, then a clean run of it through
+    /// the rig's proxy, which counts its statements: its fault points.
+    pub async fn prepare_commands(
+        &mut self,
+        rig: &Rig,
+        subject: &Subject,
+    ) -> Result<(), ScenarioError> {
+        self.calibrations.clear();
+        for (index, flow) in self.commands.iter().enumerate() {
+            command_flow::setup(rig, subject, index, flow).await?;
+            self.calibrations
+                .push(command_flow::calibrate(rig, subject, index, flow).await?);
+        }
+        Ok(())
+    }
+
+    /// What to say of fault point `point` of `unit`.
+    pub fn point_label(&self, unit: Unit, point: u32) -> String {
+        match (unit, self.calibrations.get(unit_index(unit))) {
+            (Unit::Command(_), Some(calibration)) => format!(
+                "statement boundary {point} (after {})",
+                calibration.describe(point as usize)
+            ),
+            _ => format!("fault point {point}"),
+        }
     }
 
     pub fn units(&self) -> Vec<Unit> {
@@ -67,14 +119,24 @@ impl SubjectFlows {
             units.extend(Flow::ALL.map(Unit::Rust));
         }
         units.extend((0..self.sql.len()).map(Unit::Sql));
+        units.extend((0..self.commands.len()).map(Unit::Command));
         units
     }
 
-    /// How many fault points `unit` has.
-    pub fn points(&self, unit: Unit) -> u32 {
+    /// The fault points of `unit`: each point after a step of a Rust or SQL flow; for a
+    /// command flow, the statement boundaries inside its work (see
+    /// [`Calibration::fault_points`]).
+    pub fn points(&self, unit: Unit) -> Vec<u32> {
         match unit {
-            Unit::Rust(flow) => self.app.as_ref().map_or(0, |app| app.fault_points(flow)),
-            Unit::Sql(i) => self.sql[i].steps.len() as u32,
+            Unit::Rust(flow) => {
+                let n = self.app.as_ref().map_or(0, |app| app.fault_points(flow));
+                (1..=n).collect()
+            }
+            Unit::Sql(i) => (1..=self.sql[i].steps.len() as u32).collect(),
+            Unit::Command(i) => self
+                .calibrations
+                .get(i)
+                .map_or_else(Vec::new, Calibration::fault_points),
         }
     }
 
@@ -83,6 +145,7 @@ impl SubjectFlows {
         match unit {
             Unit::Rust(flow) => flow.name().to_owned(),
             Unit::Sql(i) => format!("sql flow `{}`", self.sql[i].name),
+            Unit::Command(i) => format!("command flow `{}`", self.commands[i].name),
         }
     }
 
@@ -90,7 +153,7 @@ impl SubjectFlows {
     pub fn points_of_all(&self) -> Vec<(Unit, u32)> {
         self.units()
             .into_iter()
-            .flat_map(|u| (1..=self.points(u)).map(move |p| (u, p)))
+            .flat_map(|u| self.points(u).into_iter().map(move |p| (u, p)))
             .collect()
     }
 
@@ -114,6 +177,10 @@ impl SubjectFlows {
                     .await
                     .map(|()| "committed".to_owned());
             }
+            Fixture::Command { index, run } => {
+                return command_flow::execute(&self.dir, &self.commands[*index], *run, injector)
+                    .await;
+            }
             Fixture::Signup(input) => self
                 .rust()?
                 .signup(conn, input, injector)
@@ -131,5 +198,13 @@ impl SubjectFlows {
                 .map(|()| "counted one use".to_owned()),
         };
         result.map_err(|e| e.to_string())
+    }
+}
+
+/// A command unit's index (other units have no calibration).
+fn unit_index(unit: Unit) -> usize {
+    match unit {
+        Unit::Command(i) => i,
+        _ => usize::MAX,
     }
 }

@@ -19,6 +19,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::{Connection, PgPool};
 
 use super::case::broken_since;
+use super::command_webhooks;
 use super::faults::Injector;
 use super::footprint::{self, fixture_epoch, Subscription};
 use super::rig::Rig;
@@ -86,8 +87,11 @@ impl Scenario for WebhooksSurviveRedelivery {
     async fn run(&self, ctx: &Context) -> Result<Outcome, ScenarioError> {
         let flows = SubjectFlows::load(ctx.subject())?;
         let Some(app) = flows.app.clone() else {
+            if let Some(hooks) = &ctx.subject().manifest.flows.webhooks {
+                return command_webhooks::run(ctx, hooks).await;
+            }
             return Ok(Outcome::not_applicable(Evidence::new(
-                "the subject declares no webhook handlers (they are bundled Rust flows, `flows.builtin`): none to deliver to",
+                "the subject declares no webhook handlers (bundled Rust flows, `flows.builtin`, or a `[flows.webhooks]` command): none to deliver to",
             )));
         };
         let rig = Rig::new(ctx.migrated_database("tx_webhooks").await?, false).await?;

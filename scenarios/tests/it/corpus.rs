@@ -94,12 +94,12 @@ async fn check(subject: &str, expected: &[Expect]) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn alembic_saas_with_the_reports_scripts_holds_but_for_its_python_flows() {
+async fn alembic_saas_with_the_reports_scripts_and_its_python_flows_holds() {
     check(
         "alembic-saas",
         &[
             holds("backups"),
-            not_proven("transactions", NO_FLOWS),
+            holds("transactions"),
             holds("constraints"),
             holds("indexes"),
             holds("migrations"),

@@ -4,6 +4,7 @@
 mod access_control_claim;
 mod backups_claim;
 mod catalog_snapshots;
+mod command_flows;
 #[allow(dead_code)]
 mod common;
 mod constraints_claim;

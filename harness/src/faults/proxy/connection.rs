@@ -3,14 +3,16 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::pump::{pump, PumpEnd};
-use super::{Direction, Live, Shared};
+use super::pump::{pump, Followed, PumpEnd};
+use super::wire::{Conversation, ENCRYPTION_REQUESTS};
+use super::{lock, Direction, Live, Shared};
 
 /// How a connection ended.
 enum Ending {
@@ -30,29 +32,21 @@ struct Registered<'a> {
 
 impl Drop for Registered<'_> {
     fn drop(&mut self) {
-        self.shared
-            .live
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&self.id);
+        lock(&self.shared.live).remove(&self.id);
         self.shared.ended.notify_waiters();
     }
 }
 
-pub(super) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
+pub(super) async fn serve(mut client: TcpStream, upstream: SocketAddr, shared: Arc<Shared>) {
     let cut = Arc::new(Notify::new());
     let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
-    shared
-        .live
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(
-            id,
-            Live {
-                accepted: Instant::now(),
-                cut: cut.clone(),
-            },
-        );
+    lock(&shared.live).insert(
+        id,
+        Live {
+            accepted: Instant::now(),
+            cut: cut.clone(),
+        },
+    );
     let _registered = Registered {
         id,
         shared: &shared,
@@ -68,6 +62,19 @@ pub(super) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<S
     };
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
+    let followed = if shared.follows_statements.load(Ordering::Relaxed) {
+        let conversation = Arc::new(Mutex::new(Conversation::default()));
+        if let Err(e) = refuse_encryption(&mut client, &conversation).await {
+            tracing::debug!("fault proxy: startup of connection {id} failed: {e}");
+            return;
+        }
+        Some(Followed {
+            connection: id,
+            conversation,
+        })
+    } else {
+        None
+    };
     let (mut client_read, mut client_write) = client.into_split();
     let (mut server_read, mut server_write) = server.into_split();
 
@@ -78,6 +85,7 @@ pub(super) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<S
             shared.toxics(Direction::ToServer).subscribe(),
             &shared,
             Direction::ToServer,
+            followed.as_ref(),
         );
         let to_client = pump(
             &mut server_read,
@@ -85,6 +93,7 @@ pub(super) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<S
             shared.toxics(Direction::ToClient).subscribe(),
             &shared,
             Direction::ToClient,
+            followed.as_ref(),
         );
         tokio::pin!(to_server, to_client);
         let (mut server_done, mut client_done) = (false, false);
@@ -125,4 +134,26 @@ pub(super) async fn serve(client: TcpStream, upstream: SocketAddr, shared: Arc<S
         Ending::Closed => {}
     }
     drop((client_read, client_write, server_read, server_write));
+}
+
+/// Answers the client's requests for TLS or GSS encryption with `N` (the proxy reads the
+/// protocol, so the connection stays in plain text), and keeps the first bytes of what
+/// follows in `conversation`'s framer for the pump to forward.
+async fn refuse_encryption(
+    client: &mut TcpStream,
+    conversation: &Mutex<Conversation>,
+) -> std::io::Result<()> {
+    loop {
+        let mut head = [0u8; 8];
+        client.read_exact(&mut head).await?;
+        let length = i32::from_be_bytes(head[..4].try_into().expect("four bytes"));
+        let code = i32::from_be_bytes(head[4..].try_into().expect("four bytes"));
+        if length == 8 && ENCRYPTION_REQUESTS.contains(&code) {
+            client.write_all(b"N").await?;
+            continue;
+        }
+        let whole = lock(conversation).client_messages(&head);
+        debug_assert!(whole.is_empty(), "a startup message is longer than 8 bytes");
+        return Ok(());
+    }
 }

@@ -4,19 +4,24 @@
 //! only those older than an age (so that a fresh connection can finish its handshake).
 //!
 //! Scenarios point a client at [`FaultProxy::address`] (`ConnInfo::with_address`) and
-//! switch faults on at the moment they choose, e.g. at a flow's fault point.
+//! switch faults on at the moment they choose, e.g. at a flow's fault point. A proxy told
+//! to [follow statements](FaultProxy::follow_statements) reads the PostgreSQL protocol:
+//! it keeps a transcript of the statements clients send and can hold the next one back,
+//! which finds the fault points of an app written in any language.
 
 mod connection;
 mod pump;
+mod statements;
 mod toxics;
 pub mod wire;
 
+pub use statements::{Held, Statement};
 pub use toxics::{Direction, Toxics};
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::net::TcpListener;
@@ -57,7 +62,6 @@ pub struct ProxyStats {
 #[derive(Debug)]
 pub struct FaultProxy {
     address: SocketAddr,
-    upstream: SocketAddr,
     shared: Arc<Shared>,
     accept: JoinHandle<()>,
 }
@@ -73,6 +77,8 @@ struct Live {
 /// What the accept loop, the connections and the handle share.
 #[derive(Debug)]
 struct Shared {
+    /// Where new connections go.
+    upstream: Mutex<SocketAddr>,
     to_server: watch::Sender<Toxics>,
     to_client: watch::Sender<Toxics>,
     /// Live connections by id.
@@ -86,6 +92,9 @@ struct Shared {
     discarded: AtomicU64,
     resets: AtomicU64,
     limited: AtomicU64,
+    /// Whether connections accepted from now on are read as PostgreSQL protocol.
+    follows_statements: AtomicBool,
+    statements: statements::Statements,
 }
 
 impl Shared {
@@ -104,7 +113,7 @@ impl Shared {
     }
 
     fn live_count(&self) -> usize {
-        self.live.lock().unwrap_or_else(|e| e.into_inner()).len()
+        lock(&self.live).len()
     }
 }
 
@@ -116,6 +125,7 @@ impl FaultProxy {
             .map_err(ProxyError::Bind)?;
         let address = listener.local_addr().map_err(ProxyError::Bind)?;
         let shared = Arc::new(Shared {
+            upstream: Mutex::new(upstream),
             to_server: watch::Sender::new(Toxics::default()),
             to_client: watch::Sender::new(Toxics::default()),
             live: Mutex::new(HashMap::new()),
@@ -127,11 +137,12 @@ impl FaultProxy {
             discarded: AtomicU64::new(0),
             resets: AtomicU64::new(0),
             limited: AtomicU64::new(0),
+            follows_statements: AtomicBool::new(false),
+            statements: statements::Statements::default(),
         });
-        let accept = tokio::spawn(accept_loop(listener, upstream, shared.clone()));
+        let accept = tokio::spawn(accept_loop(listener, shared.clone()));
         Ok(FaultProxy {
             address,
-            upstream,
             shared,
             accept,
         })
@@ -139,12 +150,15 @@ impl FaultProxy {
 
     /// A proxy in front of the server that `info` points at.
     pub async fn in_front_of(info: &ConnInfo) -> Result<FaultProxy, ProxyError> {
-        let upstream = tokio::net::lookup_host((info.host.as_str(), info.port))
-            .await
-            .ok()
-            .and_then(|mut found| found.next())
-            .ok_or_else(|| ProxyError::Resolve(format!("{}:{}", info.host, info.port)))?;
-        FaultProxy::start(upstream).await
+        FaultProxy::start(resolve(info).await?).await
+    }
+
+    /// Sends new connections to the server `info` points at now (a restarted container
+    /// may listen on another port); live connections keep theirs.
+    pub async fn retarget(&self, info: &ConnInfo) -> Result<(), ProxyError> {
+        let upstream = resolve(info).await?;
+        *lock(&self.shared.upstream) = upstream;
+        Ok(())
     }
 
     /// Where clients connect.
@@ -159,7 +173,7 @@ impl FaultProxy {
 
     /// Where the proxy forwards to.
     pub fn upstream(&self) -> SocketAddr {
-        self.upstream
+        *lock(&self.shared.upstream)
     }
 
     /// The faults now applied in `direction`.
@@ -214,7 +228,7 @@ impl FaultProxy {
         tokio::pin!(ended);
         ended.as_mut().enable();
         let targets: Vec<u64> = {
-            let live = self.shared.live.lock().unwrap_or_else(|e| e.into_inner());
+            let live = lock(&self.shared.live);
             let now = Instant::now();
             live.iter()
                 .filter(|(_, conn)| now.duration_since(conn.accepted) >= age)
@@ -227,7 +241,7 @@ impl FaultProxy {
         let deadline = Instant::now() + CUT_WAIT;
         loop {
             let remaining = {
-                let live = self.shared.live.lock().unwrap_or_else(|e| e.into_inner());
+                let live = lock(&self.shared.live);
                 targets.iter().filter(|id| live.contains_key(id)).count()
             };
             if remaining == 0 {
@@ -244,6 +258,60 @@ impl FaultProxy {
             ended.as_mut().enable();
         }
         targets.len()
+    }
+
+    /// Reads every connection accepted from now on as PostgreSQL protocol: encryption
+    /// requests are answered `N`, statements are recorded and pass the statement gate.
+    pub fn follow_statements(&self) {
+        self.shared
+            .follows_statements
+            .store(true, Ordering::Relaxed);
+    }
+
+    /// The statements sent since the proxy started or [`FaultProxy::forget_statements`],
+    /// in the order they went through, with how each finished so far.
+    pub fn statements(&self) -> Vec<Statement> {
+        self.shared.statements.transcript()
+    }
+
+    /// Starts a new transcript: the next statement is number 1.
+    pub fn forget_statements(&self) {
+        self.shared.statements.forget();
+    }
+
+    /// Holds back every statement after the `k`-th (of the transcript) until
+    /// [`FaultProxy::release_statements`]: the `k`-th has gone through, the next one has
+    /// not reached the server. The first one held is told by [`FaultProxy::held`].
+    pub fn hold_after(&self, k: usize) {
+        self.shared.statements.hold_after(Some(k));
+    }
+
+    /// Makes each connection's `message`-th statement (counted on that connection) wait
+    /// until `parties` connections have got there, then lets them all go at once: a race
+    /// where every party has done what came before before any does what comes after.
+    /// [`FaultProxy::end_meeting`] lets waiting connections go early.
+    pub fn meet_at(&self, message: u64, parties: usize) {
+        self.shared.statements.meet(Some((message, parties)));
+    }
+
+    /// How many connections got to the meeting.
+    pub fn arrived(&self) -> usize {
+        self.shared.statements.arrived()
+    }
+
+    /// Lets every connection waiting at the meeting go, and no new one wait.
+    pub fn end_meeting(&self) {
+        self.shared.statements.meet(None);
+    }
+
+    /// Waits until the gate holds a statement back.
+    pub async fn held(&self) -> Held {
+        self.shared.statements.held().await
+    }
+
+    /// Lets held statements through, and every one after them.
+    pub fn release_statements(&self) {
+        self.shared.statements.hold_after(None);
     }
 
     pub fn stats(&self) -> ProxyStats {
@@ -267,13 +335,27 @@ impl Drop for FaultProxy {
     }
 }
 
-async fn accept_loop(listener: TcpListener, upstream: SocketAddr, shared: Arc<Shared>) {
+/// A poisoned lock still guards valid data here: every writer leaves it whole.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn resolve(info: &ConnInfo) -> Result<SocketAddr, ProxyError> {
+    tokio::net::lookup_host((info.host.as_str(), info.port))
+        .await
+        .ok()
+        .and_then(|mut found| found.next())
+        .ok_or_else(|| ProxyError::Resolve(format!("{}:{}", info.host, info.port)))
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut connections = JoinSet::new();
     loop {
         while connections.try_join_next().is_some() {}
         match listener.accept().await {
             Ok((client, _)) => {
                 shared.accepted.fetch_add(1, Ordering::Relaxed);
+                let upstream = *lock(&shared.upstream);
                 connections.spawn(connection::serve(client, upstream, shared.clone()));
             }
             Err(e) => {

@@ -12,6 +12,7 @@ use std::collections::{HashMap, VecDeque};
 /// The `SSLRequest` and `GSSENCRequest` codes: the server answers each with one byte.
 const SSL_REQUEST: i32 = 80_877_103;
 const GSSENC_REQUEST: i32 = 80_877_104;
+pub(super) const ENCRYPTION_REQUESTS: [i32; 2] = [SSL_REQUEST, GSSENC_REQUEST];
 
 /// The transaction status `ReadyForQuery` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,9 @@ pub enum TxStatus {
 /// One statement the server finished, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finished {
+    /// Which of the connection's statement-running messages (`Q` or `Execute`, counted
+    /// from 1) it came from: a simple query may finish several statements.
+    pub message: u64,
     /// The SQL the client sent for it (a simple query's whole text, which may hold several).
     pub sql: String,
     /// The command tag (`INSERT 0 1`, `COMMIT`), `ERROR` or `EMPTY`.
@@ -54,7 +58,9 @@ pub enum FromClient {
     Startup,
     /// `Q`: a simple query.
     Query(String),
-    /// `P`, `B`, `E`, `S`, …: a message of the extended protocol (its type byte).
+    /// `E`: the extended protocol's `Execute` of a portal, with the SQL bound to it.
+    Execute(String),
+    /// `P`, `B`, `S`, …: another message of the extended protocol (its type byte).
     Extended(u8),
     Terminate,
     Other(u8),
@@ -63,7 +69,15 @@ pub enum FromClient {
 impl FromClient {
     /// Whether the message asks the server to run something (a simple query, `Execute`).
     pub fn runs_a_statement(&self) -> bool {
-        matches!(self, FromClient::Query(_) | FromClient::Extended(b'E'))
+        self.statement().is_some()
+    }
+
+    /// The SQL the message asks the server to run, if it asks that.
+    pub fn statement(&self) -> Option<&str> {
+        match self {
+            FromClient::Query(sql) | FromClient::Execute(sql) => Some(sql),
+            _ => None,
+        }
     }
 }
 
@@ -82,8 +96,20 @@ pub enum FromServer {
     Other(u8),
 }
 
-/// Splits one direction's bytes into messages: `(type byte, body)`; a startup-phase
-/// message has no type byte (`None`).
+/// One whole message as it came: its type byte (`None` for an untyped startup-phase
+/// message), and all of its bytes.
+struct Framed {
+    tag: Option<u8>,
+    raw: Vec<u8>,
+}
+
+impl Framed {
+    fn body(&self) -> &[u8] {
+        &self.raw[usize::from(self.tag.is_some()) + 4..]
+    }
+}
+
+/// Splits one direction's bytes into whole messages.
 #[derive(Debug, Default)]
 struct Framer {
     buffered: Vec<u8>,
@@ -97,7 +123,7 @@ impl Framer {
     }
 
     /// The next whole message, if it has all arrived.
-    fn next(&mut self) -> Option<(Option<u8>, Vec<u8>)> {
+    fn next(&mut self) -> Option<Framed> {
         let (tag, header) = if self.untyped {
             (None, 0)
         } else {
@@ -109,8 +135,8 @@ impl Framer {
         if self.buffered.len() < total {
             return None;
         }
-        let message: Vec<u8> = self.buffered.drain(..total).collect();
-        Some((tag, message[header + 4..].to_vec()))
+        let raw: Vec<u8> = self.buffered.drain(..total).collect();
+        Some(Framed { tag, raw })
     }
 }
 
@@ -126,9 +152,12 @@ pub struct Conversation {
     /// Prepared statements by name, and portals by name, to their SQL.
     prepared: HashMap<String, String>,
     portals: HashMap<String, String>,
-    /// SQL sent and not finished yet, oldest first: a simple query stays until its
-    /// `ReadyForQuery`, an `Execute` until its statement finishes.
-    running: VecDeque<(String, bool)>,
+    /// Statement-running messages (`Q`, `Execute`) the client has sent.
+    pub messages_sent: u64,
+    /// SQL sent and not finished yet, oldest first, with whether it is a simple query and
+    /// its message number: a simple query stays until its `ReadyForQuery`, an `Execute`
+    /// until its statement finishes.
+    running: VecDeque<(String, bool, u64)>,
     /// Every statement the server finished.
     pub finished: Vec<Finished>,
     /// The status of the last `ReadyForQuery`.
@@ -147,6 +176,7 @@ impl Default for Conversation {
             backend: None,
             prepared: HashMap::new(),
             portals: HashMap::new(),
+            messages_sent: 0,
             running: VecDeque::new(),
             finished: Vec::new(),
             status: None,
@@ -157,10 +187,20 @@ impl Default for Conversation {
 impl Conversation {
     /// Bytes the client sent; the whole messages among them, in order.
     pub fn from_client(&mut self, bytes: &[u8]) -> Vec<FromClient> {
+        self.client_messages(bytes)
+            .into_iter()
+            .map(|(message, _)| message)
+            .collect()
+    }
+
+    /// Bytes the client sent; the whole messages among them, each with its bytes as they
+    /// came (to be forwarded one message at a time). A partial message waits for the rest.
+    pub fn client_messages(&mut self, bytes: &[u8]) -> Vec<(FromClient, Vec<u8>)> {
         self.client.push(bytes);
         let mut seen = Vec::new();
-        while let Some((tag, body)) = self.client.next() {
-            seen.push(self.client_message(tag, &body));
+        while let Some(framed) = self.client.next() {
+            let message = self.client_message(framed.tag, framed.body());
+            seen.push((message, framed.raw));
         }
         seen
     }
@@ -183,10 +223,10 @@ impl Conversation {
                 seen.push(FromServer::EncryptionAnswer(answer));
                 continue;
             }
-            let Some((tag, body)) = self.server.next() else {
+            let Some(framed) = self.server.next() else {
                 break;
             };
-            seen.push(self.server_message(tag.unwrap_or(0), &body));
+            seen.push(self.server_message(framed.tag.unwrap_or(0), framed.body()));
         }
         seen
     }
@@ -208,7 +248,9 @@ impl Conversation {
         match tag {
             b'Q' => {
                 let sql = fields.string();
-                self.running.push_back((sql.clone(), true));
+                self.messages_sent += 1;
+                self.running
+                    .push_back((sql.clone(), true, self.messages_sent));
                 FromClient::Query(sql)
             }
             b'P' => {
@@ -227,8 +269,10 @@ impl Conversation {
             b'E' => {
                 let portal = fields.string();
                 let sql = self.portals.get(&portal).cloned().unwrap_or_default();
-                self.running.push_back((sql, false));
-                FromClient::Extended(tag)
+                self.messages_sent += 1;
+                self.running
+                    .push_back((sql.clone(), false, self.messages_sent));
+                FromClient::Execute(sql)
             }
             b'C' | b'D' | b'H' | b'S' => FromClient::Extended(tag),
             b'X' => FromClient::Terminate,
@@ -251,18 +295,19 @@ impl Conversation {
                     _ => "ERROR".into(),
                 };
                 // an error outside any statement (a failed startup) finishes nothing
-                if let Some((sql, simple)) = self.running.front().cloned() {
+                if let Some((sql, simple, message)) = self.running.front().cloned() {
                     if !simple {
                         self.running.pop_front();
                     }
                     self.finished.push(Finished {
+                        message,
                         sql,
                         tag: finished_tag.clone(),
                         status_after: None,
                     });
                     if tag == b'E' && !simple {
                         // the server skips the rest until Sync: those Executes never run
-                        self.running.retain(|(_, simple)| *simple);
+                        self.running.retain(|(_, simple, _)| *simple);
                     }
                 }
                 FromServer::Finished(finished_tag)
@@ -274,7 +319,7 @@ impl Conversation {
                     _ => TxStatus::Idle,
                 };
                 // the first ReadyForQuery ends the startup, not a query sent meanwhile
-                if self.status.is_some() && matches!(self.running.front(), Some((_, true))) {
+                if self.status.is_some() && matches!(self.running.front(), Some((_, true, _))) {
                     self.running.pop_front();
                 }
                 for finished in self.finished.iter_mut().rev() {

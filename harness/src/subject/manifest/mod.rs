@@ -1,6 +1,7 @@
 //! The subject manifest, `readiness.toml`: what the subject claims and how to exercise it.
 //! Each section lives in a module of its own; parsing errors name the file, line and key.
 
+mod app;
 mod backup;
 mod config_files;
 mod constraints;
@@ -17,10 +18,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+pub use app::{AppSection, DEFAULT_READY_TIMEOUT_SECONDS, PORT_PLACEHOLDER};
 pub use backup::{BackupSection, RestoreDrillSection, DEFAULT_MAX_AGE_HOURS};
 pub use config_files::ConfigFiles;
 pub use constraints::{ConstraintKind, ExpectedConstraint};
-pub use flows::{FlowsSection, SqlFlow};
+pub use flows::{
+    CommandFlow, CommandWebhooks, FlowsSection, SqlFlow, DEFAULT_COMMAND_TIMEOUT_SECONDS,
+};
 pub use migrations::{MigrationSource, MigrationsSection, DEFAULT_BOOKKEEPING_TABLES};
 pub use monitoring::MonitoringSection;
 pub use queries::Query;
@@ -55,6 +59,7 @@ pub struct Manifest {
     pub monitoring: MonitoringSection,
     #[serde(default)]
     pub config: ConfigFiles,
+    pub app: Option<AppSection>,
 }
 
 /// `[subject]`: who this is.
@@ -147,6 +152,10 @@ impl Manifest {
         if let Some(drill) = &self.restore_drill {
             drill
                 .validate()
+                .map_err(|(key, message)| invalid(key, message))?;
+        }
+        if let Some(app) = &self.app {
+            app.validate()
                 .map_err(|(key, message)| invalid(key, message))?;
         }
         check_unique_names(
@@ -313,6 +322,40 @@ mod tests {
         );
         let ok = parse(&format!("{base}[backup]\ndir = \"b\"\n")).unwrap();
         assert_eq!(ok.backup.unwrap().max_age_hours(), DEFAULT_MAX_AGE_HOURS);
+    }
+
+    #[test]
+    fn app_settings_are_checked() {
+        let app = format!("{HEAD}[app]\nhealth = \"/health\"\n");
+        let ok = parse(&format!(
+            "{app}start = \"python -m app.health_server --port {{port}}\"\n"
+        ))
+        .unwrap()
+        .app
+        .unwrap();
+        assert_eq!(
+            ok.start_command(8123),
+            "python -m app.health_server --port 8123"
+        );
+        assert_eq!(ok.ready_timeout().as_secs(), 30);
+        let err = parse(&format!("{app}start = \"python -m app.health_server\"\n")).unwrap_err();
+        assert!(err.to_string().contains(":7: `app.start`"), "{err}");
+        assert!(err.to_string().contains("{port}"), "{err}");
+        let err = parse(&format!(
+            "{HEAD}[app]\nstart = \"serve {{port}}\"\nhealth = \"health\"\n"
+        ))
+        .unwrap_err();
+        assert!(err.to_string().contains(":7: `app.health`"), "{err}");
+        let err = parse(&format!(
+            "{app}start = \"serve {{port}}\"\nready_timeout_seconds = 0\n"
+        ))
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("`app.ready_timeout_seconds`"),
+            "{err}"
+        );
+        let err = parse(&format!("{app}start = \"serve {{port}}\"\nport = 80\n")).unwrap_err();
+        assert!(err.to_string().contains("port"), "{err}");
     }
 
     #[test]

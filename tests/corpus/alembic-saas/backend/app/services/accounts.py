@@ -1,6 +1,7 @@
 """Signup: an organization and its owner are created together, or not at all."""
 import re
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from models import Organization, User
@@ -24,3 +25,23 @@ def signup(session: Session, *, email: str, password_hash: str, full_name: str, 
         )
         session.add(owner)
     return owner
+
+
+def invite_member(session: Session, *, organization_id: int, email: str, full_name: str,
+                  role: str = "member") -> User:
+    """A new member takes a seat: the member and the organization's seat count change together."""
+    with session.begin():
+        session.execute(
+            update(Organization)
+            .where(Organization.id == organization_id)
+            .values(seats_used=Organization.seats_used + 1)
+        )
+        member = User(
+            organization_id=organization_id,
+            email=email.lower(),
+            password_hash="!invited",  # set when the invitation is accepted
+            full_name=full_name,
+            role=role,
+        )
+        session.add(member)
+    return member

@@ -35,6 +35,13 @@ def create_invoice(session: Session, *, organization_id: int, client_id: int, cr
     return invoice
 
 
+def _payment_for(session: Session, intent: dict) -> Payment | None:
+    """The payment recorded for a PaymentIntent, locked: its events may arrive together."""
+    return session.execute(
+        select(Payment).where(Payment.stripe_payment_intent_id == intent["id"]).with_for_update()
+    ).scalar_one_or_none()
+
+
 def handle_payment_succeeded(session: Session, event: dict) -> None:
     """Stripe `payment_intent.succeeded`: record the payment once, mark the invoice paid."""
     intent = event["data"]["object"]
@@ -45,13 +52,45 @@ def handle_payment_succeeded(session: Session, event: dict) -> None:
         invoice = session.execute(
             select(Invoice).where(Invoice.id == int(intent["metadata"]["invoice_id"])).with_for_update()
         ).scalar_one()
-        session.add(Payment(
-            invoice_id=invoice.id,
-            amount=Decimal(intent["amount_received"]) / 100,
-            status="succeeded",
-            stripe_payment_intent_id=intent["id"],
-        ))
+        amount = Decimal(intent["amount_received"]) / 100
+        payment = _payment_for(session, intent)
+        if payment is None:
+            session.add(Payment(
+                invoice_id=invoice.id,
+                amount=amount,
+                status="succeeded",
+                stripe_payment_intent_id=intent["id"],
+            ))
+        else:  # an earlier attempt of this intent failed
+            payment.amount, payment.status = amount, "succeeded"
         session.flush()
+        session.refresh(invoice, ["payments"])
         paid = sum((p.amount for p in invoice.payments if p.status == "succeeded"), Decimal("0"))
         if paid >= invoice.total_amount:
             invoice.status = "paid"
+
+
+def handle_payment_failed(session: Session, event: dict) -> None:
+    """Stripe `payment_intent.payment_failed`: record the failed attempt. Stripe does not
+    guarantee order: a failure delivered after the intent succeeded changes nothing."""
+    intent = event["data"]["object"]
+    with session.begin():
+        if session.get(StripeEvent, event["id"]) is not None:
+            return  # redelivery
+        session.add(StripeEvent(id=event["id"], type=event["type"], payload=event))
+        payment = _payment_for(session, intent)
+        if payment is None:
+            session.add(Payment(
+                invoice_id=int(intent["metadata"]["invoice_id"]),
+                amount=Decimal(intent["amount"]) / 100,
+                status="failed",
+                stripe_payment_intent_id=intent["id"],
+            ))
+        elif payment.status != "succeeded":
+            payment.status = "failed"
+
+
+WEBHOOK_HANDLERS = {
+    "payment_intent.succeeded": handle_payment_succeeded,
+    "payment_intent.payment_failed": handle_payment_failed,
+}
