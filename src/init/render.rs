@@ -111,6 +111,7 @@ fn migrations(out: &mut String, schema: &SchemaSource) {
             up,
             down,
             steps,
+            drift,
             workdir,
             watch,
         } => {
@@ -143,6 +144,13 @@ fn migrations(out: &mut String, schema: &SchemaSource) {
                         "# step_up = \"…\"  # with step_down: one migration forward and back, for a per-step round trip"
                     );
                 }
+            }
+            if let Some(drift) = drift {
+                let _ = writeln!(
+                    out,
+                    "# fails when the models need a migration nobody wrote\ndrift_command = {}",
+                    quoted(drift)
+                );
             }
             if !workdir.as_os_str().is_empty() {
                 let _ = writeln!(out, "workdir = {}", path_text(workdir));

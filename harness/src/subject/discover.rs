@@ -19,6 +19,8 @@ pub enum SchemaSource {
         down: Option<String>,
         /// Commands that move one migration forward and back, where the tool has them.
         steps: Option<(String, String)>,
+        /// The tool's own check that the models need no new migration, where it has one.
+        drift: Option<String>,
         workdir: PathBuf,
         watch: Vec<PathBuf>,
     },
@@ -188,6 +190,7 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
             up: "alembic upgrade head".into(),
             down: Some("alembic downgrade base".into()),
             steps: Some(("alembic upgrade +1".into(), "alembic downgrade -1".into())),
+            drift: Some("alembic check".into()),
             workdir: rel.clone(),
             watch: vec![rel.join("alembic")],
         });
@@ -203,6 +206,7 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
             up: "python3 manage.py migrate --noinput".into(),
             down: Some(DJANGO_DOWN.into()),
             steps: None,
+            drift: Some("python3 manage.py makemigrations --check --dry-run".into()),
             workdir: rel.clone(),
             watch: vec![rel],
         });
@@ -216,6 +220,7 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
             up: "npx prisma migrate deploy".into(),
             down: None,
             steps: None,
+            drift: None,
             workdir: PathBuf::new(),
             watch: vec![PathBuf::from("prisma/migrations")],
         });
@@ -251,6 +256,7 @@ fn schema_sources(root: &Path, files: &[PathBuf]) -> Vec<SchemaSource> {
                 up: format!("psql -v ON_ERROR_STOP=1 -q -f {file}"),
                 down,
                 steps: None,
+                drift: None,
                 workdir: PathBuf::new(),
                 watch: vec![PathBuf::from(file)],
             });

@@ -45,6 +45,10 @@ pub struct MigrationsSection {
     /// with them, a command stack gets the same per-step round trip as a directory.
     pub step_up: Option<String>,
     pub step_down: Option<String>,
+    /// The tool's check that the models match the migrations (`alembic check`,
+    /// `python manage.py makemigrations --check --dry-run`), run against the migrated
+    /// database: non-zero means the models drifted.
+    pub drift_command: Option<String>,
     /// Where the commands run, relative to the subject directory.
     pub workdir: Option<PathBuf>,
     /// Files or directories whose contents name the template database for command
