@@ -64,8 +64,14 @@ pub(super) async fn serve(mut client: TcpStream, upstream: SocketAddr, shared: A
     let _ = server.set_nodelay(true);
     let followed = if shared.follows_statements.load(Ordering::Relaxed) {
         let conversation = Arc::new(Mutex::new(Conversation::default()));
-        if let Err(e) = refuse_encryption(&mut client, &conversation).await {
+        // a cut before the startup is over ends the connection there
+        let started = tokio::select! {
+            started = refuse_encryption(&mut client, &conversation) => started,
+            _ = cut.notified() => Err(std::io::ErrorKind::ConnectionReset.into()),
+        };
+        if let Err(e) = started {
             tracing::debug!("fault proxy: startup of connection {id} failed: {e}");
+            let _ = client.set_zero_linger();
             return;
         }
         Some(Followed {

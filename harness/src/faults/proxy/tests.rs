@@ -204,3 +204,25 @@ async fn dropping_the_proxy_closes_its_connections() {
         "the client sees its connection end: {read:?}"
     );
 }
+
+#[tokio::test]
+async fn a_following_proxy_answers_ssl_requests_itself_and_cuts_a_silent_startup() {
+    let echo = echo_server().await;
+    let proxy = FaultProxy::start(echo.address).await.unwrap();
+    proxy.follow_statements();
+    let mut client = TcpStream::connect(proxy.address()).await.unwrap();
+    // SSLRequest: length 8, code 80877103; the proxy answers N and forwards nothing
+    let mut request = 8i32.to_be_bytes().to_vec();
+    request.extend(80_877_103i32.to_be_bytes());
+    client.write_all(&request).await.unwrap();
+    let mut answer = [0u8; 1];
+    client.read_exact(&mut answer).await.unwrap();
+    assert_eq!(&answer, b"N");
+    assert_eq!(echo.received.load(Ordering::SeqCst), 0);
+    // the client says nothing more: a cut still ends the connection (had it not, the
+    // cut would have given up waiting with the connection still live)
+    assert_eq!(proxy.cut_all().await, 1);
+    assert_eq!(proxy.stats().live, 0);
+    let mut rest = [0u8; 1];
+    assert!(matches!(client.read(&mut rest).await, Ok(0) | Err(_)));
+}
