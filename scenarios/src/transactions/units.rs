@@ -104,12 +104,16 @@ impl SubjectFlows {
 
     /// What to say of fault point `point` of `unit`.
     pub fn point_label(&self, unit: Unit, point: u32) -> String {
-        match (unit, self.calibrations.get(unit_index(unit))) {
-            (Unit::Command(_), Some(calibration)) => format!(
+        let calibration = match unit {
+            Unit::Command(i) => self.calibrations.get(i),
+            _ => None,
+        };
+        match calibration {
+            Some(calibration) => format!(
                 "statement boundary {point} (after {})",
                 calibration.describe(point as usize)
             ),
-            _ => format!("fault point {point}"),
+            None => format!("fault point {point}"),
         }
     }
 
@@ -198,13 +202,5 @@ impl SubjectFlows {
                 .map(|()| "counted one use".to_owned()),
         };
         result.map_err(|e| e.to_string())
-    }
-}
-
-/// A command unit's index (other units have no calibration).
-fn unit_index(unit: Unit) -> usize {
-    match unit {
-        Unit::Command(i) => i,
-        _ => usize::MAX,
     }
 }
