@@ -5,6 +5,7 @@
 //! `k + 1` back, strikes, then lets it go on into whatever the fault left.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use harness::backend::ConnInfo;
@@ -13,6 +14,7 @@ use harness::process::command::{CommandOutput, SubjectCommand};
 use harness::run::scenario::ScenarioError;
 use harness::subject::manifest::CommandFlow;
 use harness::subject::Subject;
+use harness::Server;
 use sqlx::Connection;
 
 use harness::Evidence;
@@ -103,14 +105,52 @@ fn command(
     text: &str,
     info: &ConnInfo,
 ) -> SubjectCommand {
-    let workdir = flow
-        .workdir
-        .as_deref()
-        .map_or_else(|| dir.to_owned(), |w| dir.join(w));
+    app_command(
+        dir,
+        flow.workdir.as_deref(),
+        text,
+        info,
+        rig.server(),
+        flow.timeout(),
+    )
+}
+
+/// One of the app's commands (a flow's run or setup, a webhook delivery): `text` in the
+/// subject's `dir` or its `workdir`, against the database `info` points at, the server's
+/// client tools first on `PATH`, killed at `deadline`.
+pub fn app_command(
+    dir: &Path,
+    workdir: Option<&str>,
+    text: &str,
+    info: &ConnInfo,
+    server: &Arc<dyn Server>,
+    deadline: Duration,
+) -> SubjectCommand {
+    let workdir = workdir.map_or_else(|| dir.to_owned(), |w| dir.join(w));
     SubjectCommand::new(text, &workdir)
         .with_database(info.env())
-        .with_programs_first(rig.server().tools().map(|t| t.bin_dir))
-        .with_deadline(flow.timeout())
+        .with_programs_first(server.tools().map(|t| t.bin_dir))
+        .with_deadline(deadline)
+}
+
+/// Runs a `setup` command on a fresh database; its failure is an input error at `key`.
+pub async fn run_setup(
+    subject: &Subject,
+    key: &str,
+    setup: SubjectCommand,
+) -> Result<(), ScenarioError> {
+    let text = setup.command().to_owned();
+    let output = setup
+        .run()
+        .await
+        .map_err(|e| ScenarioError::failed(format!("start `{text}`"), e))?;
+    if !output.succeeded() {
+        return Err(ScenarioError::Manifest(subject.invalid(
+            key,
+            format!("`{text}` fails on a fresh database: {}", ran(&output)),
+        )));
+    }
+    Ok(())
 }
 
 /// Execution `run` of the flow, through the rig's proxy.
@@ -146,17 +186,8 @@ pub async fn setup(
     let Some(setup) = &flow.setup else {
         return Ok(());
     };
-    let output = command(rig, &subject.dir, flow, setup, &rig.app(false))
-        .run()
-        .await
-        .map_err(|e| ScenarioError::failed(format!("start `{setup}`"), e))?;
-    if !output.succeeded() {
-        return Err(ScenarioError::Manifest(subject.invalid(
-            &key(index, "setup"),
-            format!("`{setup}` fails on a fresh database: {}", ran(&output)),
-        )));
-    }
-    Ok(())
+    let setup = command(rig, &subject.dir, flow, setup, &rig.app(false));
+    run_setup(subject, &key(index, "setup"), setup).await
 }
 
 /// A clean run, with no fault: it must succeed, send statements, and leave exactly

@@ -30,16 +30,19 @@ pub async fn run(ctx: &Context, flows: &SubjectFlows) -> Result<Option<Outcome>,
         return Ok(None);
     }
     let rig = Rig::new(ctx.migrated_database("tx_command_races").await?, true).await?;
-    let mut flows = flows.clone();
-    flows.prepare_commands(&rig, ctx.subject()).await?;
+    let mut calibrations = Vec::new();
+    for &index in &counted {
+        let flow = &flows.commands[index];
+        command_flow::setup(&rig, ctx.subject(), index, flow).await?;
+        calibrations.push(command_flow::calibrate(&rig, ctx.subject(), index, flow).await?);
+    }
     let mut admin = rig.connect_admin().await?;
     let baseline = invariants::check(&mut admin, ctx.subject()).await?;
     let mut evidence = Evidence::new("");
     let (mut lost_any, mut failed_any) = (Vec::new(), Vec::new());
     let started = Instant::now();
-    for index in counted {
+    for (index, calibration) in counted.into_iter().zip(&calibrations) {
         let flow = &flows.commands[index];
-        let calibration = &flows.calibrations[index];
         let Some((message, first_write)) = first_write(calibration) else {
             evidence.push_observation(
                 format!("command flow `{}`", flow.name),

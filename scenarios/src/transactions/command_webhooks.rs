@@ -13,60 +13,17 @@ use harness::schema::template::Database;
 use harness::subject::manifest::CommandWebhooks;
 use harness::subject::Subject;
 use harness::{Evidence, Outcome};
-use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use sqlx::{Connection, PgConnection};
 use tokio::task::JoinSet;
 
 use super::case::broken_since;
-use super::command_flow::ran;
+use super::command_flow::{app_command, ran, run_setup};
+use super::delivery::Delivery;
 
 /// How often a failed delivery is tried, as Stripe retries it.
 const ATTEMPTS: usize = 3;
-
-/// How the events reach the endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Delivery {
-    Twice,
-    Reversed,
-    Shuffled,
-    Concurrent,
-}
-
-impl Delivery {
-    const ALL: [Delivery; 4] = [
-        Delivery::Twice,
-        Delivery::Reversed,
-        Delivery::Shuffled,
-        Delivery::Concurrent,
-    ];
-
-    fn describe(self) -> &'static str {
-        match self {
-            Delivery::Twice => "each event twice, in order",
-            Delivery::Reversed => "newest first",
-            Delivery::Shuffled => "shuffled, with repeats",
-            Delivery::Concurrent => "every event twice, all at once",
-        }
-    }
-
-    fn plan(self, events: &[PathBuf], rng: &mut ChaCha8Rng) -> Vec<PathBuf> {
-        match self {
-            Delivery::Twice => events.iter().flat_map(|e| [e.clone(), e.clone()]).collect(),
-            Delivery::Reversed => events.iter().rev().cloned().collect(),
-            Delivery::Shuffled => {
-                let mut plan: Vec<PathBuf> = events
-                    .iter()
-                    .flat_map(|e| vec![e.clone(); rng.gen_range(1..=2)])
-                    .collect();
-                plan.shuffle(rng);
-                plan
-            }
-            Delivery::Concurrent => events.iter().chain(events).cloned().collect(),
-        }
-    }
-}
 
 /// What one delivery plan left.
 struct Delivered {
@@ -111,7 +68,7 @@ pub async fn run(ctx: &Context, hooks: &CommandWebhooks) -> Result<Outcome, Scen
         let retried = found.log.iter().filter(|l| l.contains("attempt")).count();
         let failed = found.log.iter().filter(|l| l.contains("failed")).count();
         evidence.push_observation(
-            delivery.describe(),
+            delivery.to_string(),
             format!(
                 "{} deliveries ({retried} succeeded on a retry, {failed} failed every attempt): {}",
                 found.log.len(),
@@ -131,11 +88,8 @@ pub async fn run(ctx: &Context, hooks: &CommandWebhooks) -> Result<Outcome, Scen
                     .iter()
                     .map(|b| format!("invariant broken: {b}")),
             );
-            evidence.push_counterexample(
-                format!("the endpoint cannot absorb {}", delivery.describe()),
-                details,
-            );
-            differing.push(delivery.describe());
+            evidence.push_counterexample(format!("the endpoint cannot absorb {delivery}"), details);
+            differing.push(delivery);
         }
     }
     if let Some(first) = differing.first() {
@@ -194,16 +148,8 @@ async fn deliver(
     let subject = ctx.subject();
     let db = ctx.migrated_database("tx_webhook_delivery").await?;
     if let Some(setup) = &hooks.setup {
-        let output = command(subject, hooks, setup, &db)
-            .run()
-            .await
-            .map_err(|e| ScenarioError::failed(format!("start `{setup}`"), e))?;
-        if !output.succeeded() {
-            return Err(ScenarioError::Manifest(subject.invalid(
-                "flows.webhooks.setup",
-                format!("`{setup}` fails on a fresh database: {}", ran(&output)),
-            )));
-        }
+        let setup = command(subject, hooks, setup, &db);
+        run_setup(subject, "flows.webhooks.setup", setup).await?;
     }
     let mut admin = db
         .connect_admin()
@@ -265,14 +211,14 @@ fn command(
     text: &str,
     db: &Database,
 ) -> SubjectCommand {
-    let workdir = hooks
-        .workdir
-        .as_deref()
-        .map_or_else(|| subject.dir.clone(), |w| subject.dir.join(w));
-    SubjectCommand::new(text, &workdir)
-        .with_database(db.app().env())
-        .with_programs_first(db.server().tools().map(|t| t.bin_dir))
-        .with_deadline(hooks.timeout())
+    app_command(
+        &subject.dir,
+        hooks.workdir.as_deref(),
+        text,
+        &db.app(),
+        db.server(),
+        hooks.timeout(),
+    )
 }
 
 /// `path` quoted for `sh`.

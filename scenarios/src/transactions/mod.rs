@@ -10,6 +10,7 @@ mod case;
 mod command_flow;
 mod command_races;
 mod command_webhooks;
+mod delivery;
 mod faults;
 mod footprint;
 mod isolation_levels_hold;

@@ -4,7 +4,6 @@
 //! one a single in-order delivery gives (each event once, sorted by `created`, through
 //! the same handlers). Where it does not, the delivery sequence is the counterexample.
 
-use std::fmt;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,6 +19,7 @@ use sqlx::{Connection, PgPool};
 
 use super::case::broken_since;
 use super::command_webhooks;
+use super::delivery::Delivery;
 use super::faults::Injector;
 use super::footprint::{self, fixture_epoch, Subscription};
 use super::rig::Rig;
@@ -30,39 +30,6 @@ use crate::flows::{AppFlows, Flow, StripeEvent};
 const LIFECYCLES: usize = 3;
 /// How often Stripe tries one delivery that fails.
 const ATTEMPTS: usize = 3;
-
-/// How the events of one lifecycle reach the app.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Delivery {
-    /// In order, each event twice in a row.
-    Twice,
-    /// Newest first.
-    Reversed,
-    /// A random order, some events more than once.
-    Shuffled,
-    /// Every event twice, all deliveries at the same time.
-    Concurrent,
-}
-
-impl Delivery {
-    const ALL: [Delivery; 4] = [
-        Delivery::Twice,
-        Delivery::Reversed,
-        Delivery::Shuffled,
-        Delivery::Concurrent,
-    ];
-}
-
-impl fmt::Display for Delivery {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Delivery::Twice => "each event twice, in order",
-            Delivery::Reversed => "newest first",
-            Delivery::Shuffled => "shuffled, with repeats",
-            Delivery::Concurrent => "every event twice, all at once",
-        })
-    }
-}
 
 pub struct WebhooksSurviveRedelivery;
 
@@ -122,7 +89,7 @@ impl Scenario for WebhooksSurviveRedelivery {
                         )));
                     }
                 }
-                let order = plan(delivery, &chaos.events, &mut rng);
+                let order = delivery.plan(&chaos.events, &mut rng);
                 deliveries += order.len();
                 let handled = run_plan(&rig, &pool, app.as_ref(), delivery, &order).await?;
                 let expected = reference.normalize(
@@ -261,25 +228,6 @@ impl Materialized {
 fn short(event: &StripeEvent) -> String {
     let k = event.id.rsplit('_').next().unwrap_or("?");
     format!("#{k} {}", event.kind)
-}
-
-/// The order in which `delivery` hands the events over.
-fn plan(delivery: Delivery, events: &[StripeEvent], rng: &mut ChaCha8Rng) -> Vec<StripeEvent> {
-    match delivery {
-        Delivery::Twice => events.iter().flat_map(|e| [e.clone(), e.clone()]).collect(),
-        Delivery::Reversed => events.iter().rev().cloned().collect(),
-        Delivery::Shuffled => {
-            let mut order: Vec<StripeEvent> = events.to_vec();
-            for e in events {
-                if rng.gen_bool(0.5) {
-                    order.push(e.clone());
-                }
-            }
-            order.shuffle(rng);
-            order
-        }
-        Delivery::Concurrent => events.iter().flat_map(|e| [e.clone(), e.clone()]).collect(),
-    }
 }
 
 /// Delivers in order, or all at once for [`Delivery::Concurrent`]; returns what each

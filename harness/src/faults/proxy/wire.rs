@@ -67,11 +67,6 @@ pub enum FromClient {
 }
 
 impl FromClient {
-    /// Whether the message asks the server to run something (a simple query, `Execute`).
-    pub fn runs_a_statement(&self) -> bool {
-        self.statement().is_some()
-    }
-
     /// The SQL the message asks the server to run, if it asks that.
     pub fn statement(&self) -> Option<&str> {
         match self {
@@ -185,14 +180,6 @@ impl Default for Conversation {
 }
 
 impl Conversation {
-    /// Bytes the client sent; the whole messages among them, in order.
-    pub fn from_client(&mut self, bytes: &[u8]) -> Vec<FromClient> {
-        self.client_messages(bytes)
-            .into_iter()
-            .map(|(message, _)| message)
-            .collect()
-    }
-
     /// Bytes the client sent; the whole messages among them, each with its bytes as they
     /// came (to be forwarded one message at a time). A partial message waits for the rest.
     pub fn client_messages(&mut self, bytes: &[u8]) -> Vec<(FromClient, Vec<u8>)> {
@@ -381,6 +368,15 @@ mod tests {
         out
     }
 
+    /// The client's whole messages among `bytes`, without their bytes.
+    fn from_client(conversation: &mut Conversation, bytes: &[u8]) -> Vec<FromClient> {
+        conversation
+            .client_messages(bytes)
+            .into_iter()
+            .map(|(message, _)| message)
+            .collect()
+    }
+
     fn untyped(body: &[u8]) -> Vec<u8> {
         let mut out = ((body.len() + 4) as i32).to_be_bytes().to_vec();
         out.extend_from_slice(body);
@@ -428,7 +424,7 @@ mod tests {
         // direction is what counts), each direction in chunks of 3 bytes
         let mut seen = Vec::new();
         for chunk in client.chunks(3) {
-            seen.extend(conversation.from_client(chunk));
+            seen.extend(from_client(&mut conversation, chunk));
         }
         for chunk in server.chunks(3) {
             conversation.from_server(chunk);
@@ -436,7 +432,7 @@ mod tests {
         assert_eq!(seen.len(), 5);
         assert_eq!(seen[0], FromClient::EncryptionRequest);
         assert_eq!(seen[1], FromClient::Startup);
-        assert!(seen[3].runs_a_statement());
+        assert!(seen[3].statement().is_some());
         assert_eq!(conversation.backend, Some((4242, 7)));
         let tags: Vec<(&str, bool)> = conversation
             .finished
@@ -453,7 +449,7 @@ mod tests {
     #[test]
     fn extended_protocol_statements_take_their_prepared_text_and_the_sync_status() {
         let mut conversation = Conversation::default();
-        conversation.from_client(&untyped(&[0, 3, 0, 0, 0]));
+        from_client(&mut conversation, &untyped(&[0, 3, 0, 0, 0]));
         let mut client = Vec::new();
         for (name, sql) in [
             ("s1", "INSERT INTO a VALUES ($1)"),
@@ -462,8 +458,8 @@ mod tests {
             client.extend(parse_bind_execute(name, sql));
         }
         client.extend(message(b'S', b""));
-        let seen = conversation.from_client(&client);
-        assert_eq!(seen.iter().filter(|m| m.runs_a_statement()).count(), 2);
+        let seen = from_client(&mut conversation, &client);
+        assert_eq!(seen.iter().filter(|m| m.statement().is_some()).count(), 2);
         let mut server = message(b'1', b"");
         server.extend(message(b'2', b""));
         server.extend(message(b'C', &cstr("INSERT 0 1")));
@@ -489,13 +485,13 @@ mod tests {
     #[test]
     fn an_error_in_a_pipeline_skips_the_executes_before_sync() {
         let mut conversation = Conversation::default();
-        conversation.from_client(&untyped(&[0, 3, 0, 0, 0]));
+        from_client(&mut conversation, &untyped(&[0, 3, 0, 0, 0]));
         let mut client = Vec::new();
         for sql in ["SELECT 1/0", "SELECT 2"] {
             client.extend(parse_bind_execute("", sql));
         }
         client.extend(message(b'S', b""));
-        conversation.from_client(&client);
+        from_client(&mut conversation, &client);
         let mut server = message(b'1', b"");
         server.extend(message(b'2', b""));
         server.extend(message(b'E', &cstr("SERROR")));

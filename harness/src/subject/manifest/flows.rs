@@ -38,11 +38,13 @@ pub struct CommandWebhooks {
 
 impl CommandWebhooks {
     pub fn timeout(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(
-            self.timeout_seconds
-                .unwrap_or(DEFAULT_COMMAND_TIMEOUT_SECONDS),
-        )
+        command_timeout(self.timeout_seconds)
     }
+}
+
+/// `timeout_seconds`, or the default.
+fn command_timeout(seconds: Option<u64>) -> std::time::Duration {
+    std::time::Duration::from_secs(seconds.unwrap_or(DEFAULT_COMMAND_TIMEOUT_SECONDS))
 }
 
 /// A flow as the app runs it: a shell command that performs one execution against
@@ -69,10 +71,7 @@ pub struct CommandFlow {
 
 impl CommandFlow {
     pub fn timeout(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(
-            self.timeout_seconds
-                .unwrap_or(DEFAULT_COMMAND_TIMEOUT_SECONDS),
-        )
+        command_timeout(self.timeout_seconds)
     }
 }
 
