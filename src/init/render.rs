@@ -81,7 +81,7 @@ pub fn manifest(
          # add what it could not find. Reference: the README's \"The subject manifest\".\n"
     );
     let _ = writeln!(out, "[subject]\nname = {}\n", quoted(name));
-    migrations(&mut out, schema);
+    migrations(&mut out, schema, found);
     constraints(&mut out, facts);
     invariants(&mut out, facts);
     queries(&mut out, facts, found);
@@ -97,14 +97,27 @@ pub fn manifest(
     out
 }
 
-fn migrations(out: &mut String, schema: &SchemaSource) {
+fn migrations(out: &mut String, schema: &SchemaSource, found: &Discovered) {
     let _ = writeln!(
         out,
         "# ---------------------------------------------------------------- migrations"
     );
     match schema {
         SchemaSource::Files(path) => {
-            let _ = writeln!(out, "[migrations]\ndir = {}\n", path_text(path));
+            let _ = writeln!(out, "[migrations]\ndir = {}", path_text(path));
+            // a schema dump committed beside a migrations directory: what they must build
+            let dump = found.schema.iter().find_map(|s| match s {
+                SchemaSource::Files(file) if file != path && is_sql_file(file) => Some(file),
+                _ => None,
+            });
+            if let Some(dump) = dump.filter(|_| !is_sql_file(path)) {
+                let _ = writeln!(
+                    out,
+                    "# the committed schema dump, which the migrations must build exactly\nschema_snapshot = {}",
+                    path_text(dump)
+                );
+            }
+            out.push('\n');
         }
         SchemaSource::Commands {
             tool,
@@ -466,4 +479,8 @@ fn monitoring(out: &mut String, found: &Discovered) {
             );
         }
     }
+}
+
+fn is_sql_file(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "sql")
 }

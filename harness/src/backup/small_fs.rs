@@ -70,9 +70,23 @@ impl SmallFilesystem {
         })?;
         let on_interrupt = {
             let point = mount_point.clone();
-            cleanup::register(format!("tmpfs at {}", point.display()), move || {
-                let _ = umount2(&point, MntFlags::MNT_DETACH);
-            })
+            let registered = cleanup::register(format!("tmpfs at {}", point.display()), {
+                let point = point.clone();
+                move || {
+                    let _ = umount2(&point, MntFlags::MNT_DETACH);
+                }
+            });
+            match registered {
+                Ok(registration) => registration,
+                Err(e) => {
+                    // mounted just now, with nothing left to unmount it
+                    let _ = umount2(&point, MntFlags::MNT_DETACH);
+                    return Err(MountError::Failed {
+                        path: point,
+                        why: e.to_string(),
+                    });
+                }
+            }
         };
         Ok(SmallFilesystem {
             mount_point,

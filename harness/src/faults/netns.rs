@@ -41,6 +41,7 @@ impl Netns {
             cleanup::register(format!("network namespace {name}"), move || {
                 remove(&name, &link)
             })
+            .map_err(|e| e.to_string())?
         };
         let ns = Netns {
             name,

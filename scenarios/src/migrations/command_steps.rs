@@ -14,10 +14,11 @@ use harness::{Evidence, Outcome};
 use sqlx::Connection;
 
 use super::failures::{self, StepFailure};
+use super::marks::Marks;
 use super::up_down_round_trip::{check_invariants, compare, diff_by_meaning, subject_fault};
 
 /// A history longer than this is taken as a `step_up` that never reaches the head.
-const MAX_STEPS: usize = 2000;
+pub(super) const MAX_STEPS: usize = 2000;
 
 pub(super) async fn round_trip(
     ctx: &Context,
@@ -43,6 +44,7 @@ pub(super) async fn round_trip(
             "the up command succeeded but created nothing: there is no schema to round-trip".into();
         return Ok(Outcome::not_proven(evidence));
     }
+    let mut marks = Marks::downs_only(ctx.subject());
     let mut steps = 0;
     let mut names = Vec::new();
     let mut failures: Vec<StepFailure> = Vec::new();
@@ -89,6 +91,10 @@ pub(super) async fn round_trip(
             return Ok(Outcome::refuted(evidence));
         }
         names.push(label.clone());
+        if !marks.down_supported(std::slice::from_ref(&label)) {
+            before = after;
+            continue;
+        }
         if let Some((what, details)) = step_back_and_forth(migrations, &db, &before, &after).await?
         {
             failures.push(StepFailure::new(&label, what, details));
@@ -97,6 +103,10 @@ pub(super) async fn round_trip(
         before = after;
     }
     evidence.push_timing("step through all", started.elapsed());
+    marks.unmatched(ctx.subject())?;
+    if let Some(from) = marks.downs_from() {
+        evidence.push_observation("downs supported from", from);
+    }
     evidence.push_observation("steps", span(&names));
     if let Some(outcome) = check_invariants(ctx, &db, &mut evidence, "after the last step").await? {
         return Ok(outcome);
@@ -148,7 +158,7 @@ async fn step_back_and_forth(
 }
 
 /// "step 3 (alembic_version: (c2f1a9e3b4d5))": the number, and the tool's record of it.
-fn step_label(number: usize, after: &Position, before: &Position) -> String {
+pub(super) fn step_label(number: usize, after: &Position, before: &Position) -> String {
     let recorded = after.recorded_since(before);
     match recorded.first() {
         Some(record) if recorded.len() == 1 => format!("step {number} ({record})"),
@@ -167,7 +177,7 @@ fn span(names: &[String]) -> String {
 
 /// A fresh database moved `steps` steps forward, to go on from after a step that could not
 /// be rolled back cleanly.
-async fn stepped_to(
+pub(super) async fn stepped_to(
     ctx: &Context,
     migrations: &Migrations,
     steps: usize,
@@ -183,7 +193,10 @@ async fn stepped_to(
     Ok(db)
 }
 
-async fn position(db: &Database, migrations: &Migrations) -> Result<Position, ScenarioError> {
+pub(super) async fn position(
+    db: &Database,
+    migrations: &Migrations,
+) -> Result<Position, ScenarioError> {
     let mut conn = db
         .connect_admin()
         .await

@@ -15,6 +15,7 @@ use harness::schema::template::Database;
 use harness::{Evidence, Outcome, Scenario};
 
 use super::failures::{self, StepFailure};
+use super::marks::Marks;
 use sqlx::Connection;
 
 pub struct UpDownRoundTrip;
@@ -103,15 +104,33 @@ async fn stepwise(
     // that fails or leaves a different schema, the rollback goes on from a fresh database
     // migrated up to the step before it
     let mut failures: Vec<StepFailure> = Vec::new();
-    let first_without_down = steps.iter().rposition(|s| !s.has_down);
-    for step in steps.iter().filter(|s| !s.has_down) {
+    let mut marks = Marks::downs_only(ctx.subject());
+    let supported_from = steps
+        .iter()
+        .position(|s| marks.down_supported(&[s.version.to_string(), s.label()]))
+        .unwrap_or(steps.len());
+    marks.unmatched(ctx.subject())?;
+    if let Some(from) = marks.downs_from() {
+        evidence.push_observation(
+            "downs supported from",
+            format!("{from} ({supported_from} earlier steps not rolled back)"),
+        );
+    }
+    let first_without_down = steps
+        .iter()
+        .enumerate()
+        .skip(supported_from)
+        .filter(|(_, s)| !s.has_down)
+        .map(|(i, _)| i)
+        .next_back();
+    for step in steps.iter().skip(supported_from).filter(|s| !s.has_down) {
         failures.push(StepFailure::new(
             &step.label(),
             "no down migration",
             vec!["roll back after a failed deployment: there is nothing to run".into()],
         ));
     }
-    let reversible_from = first_without_down.map_or(0, |i| i + 1);
+    let reversible_from = first_without_down.map_or(supported_from, |i| i + 1);
     let started = Instant::now();
     let mut db = db.clone();
     for (i, step) in steps.iter().enumerate().skip(reversible_from).rev() {
@@ -170,8 +189,12 @@ async fn stepwise(
         return Ok(outcome);
     }
     let tables = after_step.last().map(|c| c.tables.len()).unwrap_or(0);
+    let each = match steps.get(supported_from) {
+        Some(first) if supported_from > 0 => format!("each from {} on", first.label()),
+        _ => "each".to_owned(),
+    };
     evidence.summary = format!(
-        "all {} migrations apply from empty ({tables} tables), each rolls back to exactly the schema before it, and all re-apply",
+        "all {} migrations apply from empty ({tables} tables), {each} rolls back to exactly the schema before it, and all re-apply",
         steps.len()
     );
     Ok(Outcome::proven(evidence))
@@ -315,7 +338,7 @@ pub(super) async fn diff_by_meaning(
 
 /// A fresh database with the migrations applied up to `version` (none for 0), to go on
 /// from after a step that could not be rolled back cleanly.
-async fn migrated_to(
+pub(super) async fn migrated_to(
     ctx: &Context,
     migrations: &Migrations,
     version: i64,
@@ -331,7 +354,10 @@ async fn migrated_to(
     Ok(db)
 }
 
-async fn read_catalog(db: &Database, migrations: &Migrations) -> Result<Catalog, ScenarioError> {
+pub(super) async fn read_catalog(
+    db: &Database,
+    migrations: &Migrations,
+) -> Result<Catalog, ScenarioError> {
     db.read_catalog(migrations.bookkeeping_tables())
         .await
         .map_err(|e| ScenarioError::sql("read the catalog", e))

@@ -133,3 +133,233 @@ async fn a_drift_tool_that_is_not_installed_proves_nothing() {
         "{evidence}"
     );
 }
+
+/// The `data-survives-each-round-trip` scenario of `dir`'s subject.
+async fn data_round_trip(dir: &std::path::Path) -> harness::report::evidence::Scorecard {
+    let scenarios: Vec<std::sync::Arc<dyn harness::Scenario>> = vec![std::sync::Arc::new(
+        scenarios::migrations::DataSurvivesEachRoundTrip,
+    )];
+    scenarios::testing::verify_with(dir, &["migrations"], &scenarios).await
+}
+
+/// A rename whose down drops the renamed column and adds back an empty one: the schema
+/// round-trips, the data does not. Declared destructive, the loss is shown, not refuted;
+/// a declaration that names no step is an input error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_that_drops_a_column_holding_data_is_refuted_unless_declared() {
+    let dir = copy_subject(INSTANTVIZ);
+    let scorecard = data_round_trip(dir.path()).await;
+    assert_claim(&scorecard, "migrations", Status::Proven);
+    let evidence = evidence_text(&scorecard, "migrations", "data-survives-each-round-trip");
+    assert!(
+        evidence.contains("each of 3 steps keeps every row and value"),
+        "{evidence}"
+    );
+
+    std::fs::write(
+        dir.path().join("migrations/0004_rename_full_name.up.sql"),
+        "ALTER TABLE users RENAME COLUMN full_name TO display_name;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("migrations/0004_rename_full_name.down.sql"),
+        "ALTER TABLE users DROP COLUMN display_name;\nALTER TABLE users ADD COLUMN full_name text;\n",
+    )
+    .unwrap();
+    let scorecard = data_round_trip(dir.path()).await;
+    assert_claim(&scorecard, "migrations", Status::Refuted);
+    let evidence = evidence_text(&scorecard, "migrations", "data-survives-each-round-trip");
+    for words in [
+        "1 of 4 steps do not roll back with the data written before them: 0004 rename full name",
+        "0004 rename full name: rolling back loses rows or values written before the step",
+        "column public.users.full_name: ",
+        "after (the rest NULL)",
+    ] {
+        assert!(evidence.contains(words), "{words}: {evidence}");
+    }
+
+    edit(
+        dir.path(),
+        "readiness.toml",
+        "dir = \"migrations\"\n",
+        "dir = \"migrations\"\ndestructive = [\"4\"]\n",
+    );
+    let scorecard = data_round_trip(dir.path()).await;
+    assert_claim(&scorecard, "migrations", Status::Proven);
+    let evidence = evidence_text(&scorecard, "migrations", "data-survives-each-round-trip");
+    for words in [
+        "except the 1 declared destructive",
+        "0004 rename full name (declared destructive) loses",
+        "column public.users.full_name: ",
+    ] {
+        assert!(evidence.contains(words), "{words}: {evidence}");
+    }
+
+    edit(
+        dir.path(),
+        "readiness.toml",
+        "destructive = [\"4\"]",
+        "destructive = [\"4\", \"drop_everything\"]",
+    );
+    let scorecard = data_round_trip(dir.path()).await;
+    let errors = scorecard.input_errors.join("\n");
+    assert!(
+        errors.contains("migrations.destructive[1]") && errors.contains("names no migration step"),
+        "{errors}"
+    );
+}
+
+/// A history whose first migration has no down, with `downs_supported_from` naming the
+/// step after it (pytest-alembic's minimum downgrade revision): both round trips start
+/// there; without the key the missing down refutes; a key that names no step is an input
+/// error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downs_supported_from_a_later_step_leaves_the_earlier_ones_unrolled() {
+    let dir = copy_subject(INSTANTVIZ);
+    std::fs::remove_file(dir.path().join("migrations/0001_initial_schema.down.sql")).unwrap();
+    let round_trips = || -> Vec<std::sync::Arc<dyn harness::Scenario>> {
+        vec![
+            std::sync::Arc::new(scenarios::migrations::UpDownRoundTrip),
+            std::sync::Arc::new(scenarios::migrations::DataSurvivesEachRoundTrip),
+        ]
+    };
+    let scorecard =
+        scenarios::testing::verify_with(dir.path(), &["migrations"], &round_trips()).await;
+    assert_claim(&scorecard, "migrations", Status::Refuted);
+    let evidence = evidence_text(&scorecard, "migrations", "up-down-round-trip");
+    assert!(
+        evidence.contains("0001 initial schema: no down migration"),
+        "{evidence}"
+    );
+
+    edit(
+        dir.path(),
+        "readiness.toml",
+        "dir = \"migrations\"\n",
+        "dir = \"migrations\"\ndowns_supported_from = \"0002\"\n",
+    );
+    let scorecard =
+        scenarios::testing::verify_with(dir.path(), &["migrations"], &round_trips()).await;
+    assert_claim(&scorecard, "migrations", Status::Proven);
+    let evidence = evidence_text(&scorecard, "migrations", "up-down-round-trip");
+    assert!(
+        evidence.contains("each from 0002 constraints on rolls back"),
+        "{evidence}"
+    );
+    let evidence = evidence_text(&scorecard, "migrations", "data-survives-each-round-trip");
+    assert!(
+        evidence.contains("3 applied with rows in the tables, 2 rolled back"),
+        "{evidence}"
+    );
+
+    edit(
+        dir.path(),
+        "readiness.toml",
+        "downs_supported_from = \"0002\"",
+        "downs_supported_from = \"0009\"",
+    );
+    let scorecard =
+        scenarios::testing::verify_with(dir.path(), &["migrations"], &round_trips()).await;
+    let errors = scorecard.input_errors.join("\n");
+    assert!(
+        errors.contains("migrations.downs_supported_from"),
+        "{errors}"
+    );
+}
+
+/// The `schema-matches-its-snapshot` scenario of `dir`'s subject.
+async fn snapshot_check(dir: &std::path::Path) -> harness::report::evidence::Scorecard {
+    let scenarios: Vec<std::sync::Arc<dyn harness::Scenario>> = vec![std::sync::Arc::new(
+        scenarios::migrations::SchemaMatchesSnapshot,
+    )];
+    scenarios::testing::verify_with(dir, &["migrations"], &scenarios).await
+}
+
+/// A committed schema dump (here the three up migrations in one file, as a `schema.sql`)
+/// matches what the directory builds; an index the dump has and the migrations lost is
+/// named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_committed_schema_dump_is_compared_with_what_the_migrations_build() {
+    let dir = copy_subject(INSTANTVIZ);
+    let dump: String = ["0001_initial_schema", "0002_constraints", "0003_indexes"]
+        .iter()
+        .map(|m| {
+            std::fs::read_to_string(dir.path().join(format!("migrations/{m}.up.sql"))).unwrap()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(dir.path().join("schema.sql"), dump).unwrap();
+    edit(
+        dir.path(),
+        "readiness.toml",
+        "dir = \"migrations\"\n",
+        "dir = \"migrations\"\nschema_snapshot = \"schema.sql\"\n",
+    );
+    let scorecard = snapshot_check(dir.path()).await;
+    assert_claim(&scorecard, "migrations", Status::Proven);
+
+    edit(
+        dir.path(),
+        "migrations/0003_indexes.up.sql",
+        "CREATE INDEX users_email_idx",
+        "CREATE INDEX users_email_lookup_idx",
+    );
+    let scorecard = snapshot_check(dir.path()).await;
+    assert_claim(&scorecard, "migrations", Status::Refuted);
+    let evidence = evidence_text(&scorecard, "migrations", "schema-matches-its-snapshot");
+    for words in ["- index users_email_idx", "+ index users_email_lookup_idx"] {
+        assert!(evidence.contains(words), "{words}: {evidence}");
+    }
+}
+
+/// A snapshot in readiness's own rendering (the repository's reviewed catalog snapshot of
+/// instantviz): missing, it asks to be written; committed, it holds; a column the
+/// migrations add and the snapshot lacks is named with its table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rendered_catalog_snapshot_names_the_objects_that_drifted() {
+    let dir = copy_subject(INSTANTVIZ);
+    edit(
+        dir.path(),
+        "readiness.toml",
+        "dir = \"migrations\"\n",
+        "dir = \"migrations\"\nschema_snapshot = \"schema.snapshot\"\n",
+    );
+    let scorecard = snapshot_check(dir.path()).await;
+    assert_claim(&scorecard, "migrations", Status::NotProven);
+    let evidence = evidence_text(&scorecard, "migrations", "schema-matches-its-snapshot");
+    assert!(
+        evidence.contains("READINESS_UPDATE_SNAPSHOTS=1"),
+        "{evidence}"
+    );
+
+    let reviewed = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../snapshots/catalog-instantviz.snap"),
+    )
+    .unwrap();
+    let rendered = reviewed
+        .splitn(3, "---\n")
+        .nth(2)
+        .expect("an insta snapshot");
+    std::fs::write(dir.path().join("schema.snapshot"), rendered).unwrap();
+    let scorecard = snapshot_check(dir.path()).await;
+    assert_claim(&scorecard, "migrations", Status::Proven);
+
+    std::fs::write(
+        dir.path().join("migrations/0004_nickname.up.sql"),
+        "ALTER TABLE users ADD COLUMN nickname text;\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("migrations/0004_nickname.down.sql"),
+        "ALTER TABLE users DROP COLUMN nickname;\n",
+    )
+    .unwrap();
+    let scorecard = snapshot_check(dir.path()).await;
+    assert_claim(&scorecard, "migrations", Status::Refuted);
+    let evidence = evidence_text(&scorecard, "migrations", "schema-matches-its-snapshot");
+    assert!(
+        evidence.contains("+ table public.users: column nickname text"),
+        "{evidence}"
+    );
+}

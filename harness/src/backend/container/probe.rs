@@ -45,7 +45,8 @@ pub async fn postgres_version(docker: &Docker, image: &str) -> Result<ImageVersi
     let registration = cleanup::register(format!("probe container {name}"), {
         let name = name.clone();
         move || engine::remove_blocking(&name)
-    });
+    })
+    .map_err(|e| BackendError::Container(e.to_string()))?;
     let options = CreateContainerOptionsBuilder::new().name(&name).build();
     let created = docker
         .create_container(Some(options), body)

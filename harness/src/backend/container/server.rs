@@ -85,7 +85,8 @@ impl ContainerServer {
                 creating.wait();
                 engine::remove_blocking(&name)
             }
-        });
+        })
+        .map_err(|e| BackendError::Container(e.to_string()))?;
         let body = container_body(&backend.image, profile, settings, &admin_password);
         let options = CreateContainerOptionsBuilder::new().name(&name).build();
         let created = {

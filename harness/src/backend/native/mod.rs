@@ -155,6 +155,7 @@ impl NativeServer {
                 kill_by_pid(pid.load(Ordering::SeqCst), &data_dir);
                 scratch::remove_until_gone(&dir);
             })
+            .map_err(|e| BackendError::Start(e.to_string()))?
         };
         let socket_dir = scratch.path().join("sock");
         std::fs::create_dir(&socket_dir)

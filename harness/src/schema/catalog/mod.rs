@@ -6,6 +6,7 @@
 mod read;
 mod render;
 pub mod reparse;
+mod tighten;
 mod types;
 
 use std::collections::BTreeMap;

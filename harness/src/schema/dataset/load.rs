@@ -37,6 +37,10 @@ pub enum DataSource {
     Manifest,
     /// The catalog for every table, at the manifest's rows per user (to compare the two).
     Catalog,
+    /// The catalog for every table of the schema as it stands (part way through the
+    /// migrations, where `[scale]`'s tables may not exist yet), at the default fan-out;
+    /// tables that already hold rows are kept as they are, and nothing is vacuumed.
+    SchemaAsItStands,
 }
 
 /// How a load goes.
@@ -125,6 +129,34 @@ pub async fn load_with(
     seed: u64,
     options: LoadOptions,
 ) -> Result<LoadReport, ScenarioError> {
+    load_held_to(db, subject, users, seed, options, None).await
+}
+
+/// Rows for the schema as it stands part way through the migrations (in place, tables that
+/// hold rows kept) that also meet the rules `head` adds later (see
+/// [`Catalog::tightened_by`]), so that the migrations still to come find rows they accept.
+pub async fn load_part_way(
+    db: &Database,
+    subject: &Subject,
+    users: u64,
+    seed: u64,
+    head: &Catalog,
+) -> Result<LoadReport, ScenarioError> {
+    let options = LoadOptions {
+        strategy: LoadStrategy::InPlace,
+        source: DataSource::SchemaAsItStands,
+    };
+    load_held_to(db, subject, users, seed, options, Some(head)).await
+}
+
+async fn load_held_to(
+    db: &Database,
+    subject: &Subject,
+    users: u64,
+    seed: u64,
+    options: LoadOptions,
+    later: Option<&Catalog>,
+) -> Result<LoadReport, ScenarioError> {
     let strategy = options.strategy;
     let scale = scale_of(subject)?;
     let started = Instant::now();
@@ -136,7 +168,7 @@ pub async fn load_with(
     let seed = seed % 1_000_003;
     let phase = Instant::now();
     let (order, derived, mut left_empty) =
-        plan_tables(&mut conn, subject, &scale, options.source, seed).await?;
+        plan_tables(&mut conn, subject, &scale, options.source, seed, later).await?;
     let mut loader = Loader {
         subject,
         scale: &scale,
@@ -159,11 +191,13 @@ pub async fn load_with(
             }
         },
     };
-    let phase = Instant::now();
-    conn.execute("VACUUM (FREEZE, ANALYZE)")
-        .await
-        .map_err(|e| ScenarioError::sql("vacuum and analyze the generated data", e))?;
-    loader.phases.push(("vacuum".into(), phase.elapsed()));
+    if options.source != DataSource::SchemaAsItStands {
+        let phase = Instant::now();
+        conn.execute("VACUUM (FREEZE, ANALYZE)")
+            .await
+            .map_err(|e| ScenarioError::sql("vacuum and analyze the generated data", e))?;
+        loader.phases.push(("vacuum".into(), phase.elapsed()));
+    }
     let _ = conn.close().await;
     left_empty.append(&mut loader.left_empty);
     for empty in &left_empty {
@@ -189,13 +223,21 @@ async fn plan_tables(
     scale: &ScaleSection,
     source: DataSource,
     seed: u64,
+    later: Option<&Catalog>,
 ) -> Result<(Vec<Ordered>, Vec<DerivedTable>, Vec<LeftEmpty>), ScenarioError> {
     let bookkeeping = subject.manifest.migrations.bookkeeping_tables();
-    let catalog = Catalog::read(conn, &bookkeeping)
+    let mut catalog = Catalog::read(conn, &bookkeeping)
         .await
         .map_err(|e| ScenarioError::sql("read the catalog to plan the load", e))?;
+    if let Some(later) = later {
+        catalog = catalog.tightened_by(later);
+    }
     let mut listed = Vec::new();
-    for (i, table) in scale.tables.iter().enumerate() {
+    let listed_tables = match source {
+        DataSource::SchemaAsItStands => &[][..],
+        _ => &scale.tables[..],
+    };
+    for (i, table) in listed_tables.iter().enumerate() {
         let relation = crate::backend::names::relation_text(&table.table);
         let qualified: Option<String> = sqlx::query_scalar(
             "SELECT n.nspname || '.' || c.relname FROM pg_class c \
@@ -226,7 +268,7 @@ async fn plan_tables(
     let order = derived::load_order(
         &catalog,
         &listed,
-        scale.unlisted_tables == UnlistedTables::Generate,
+        scale.unlisted_tables == UnlistedTables::Generate || source == DataSource::SchemaAsItStands,
         &with_rows,
     );
     let to_derive: Vec<Ordered> = order

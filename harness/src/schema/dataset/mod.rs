@@ -9,5 +9,7 @@ mod load;
 mod template;
 
 pub use crate::subject::manifest::scales::{parse_scale, parse_scales, scale_label};
-pub use load::{load, load_with, scale_of, DataSource, LoadOptions, LoadReport, LoadStrategy};
+pub use load::{
+    load, load_part_way, load_with, scale_of, DataSource, LoadOptions, LoadReport, LoadStrategy,
+};
 pub use template::{seeded_template, SeededTemplate};

@@ -186,6 +186,14 @@ impl Migrations {
             .collect()
     }
 
+    /// The up SQL of the directory step `version` (`None` for commands).
+    pub fn up_sql(&self, version: i64) -> Option<&str> {
+        self.ups
+            .iter()
+            .find(|m| m.version == version)
+            .map(|m| m.sql.as_ref())
+    }
+
     /// Applies every migration.
     pub async fn up(&self, target: &ConnInfo) -> Result<(), MigrateError> {
         match &self.source {

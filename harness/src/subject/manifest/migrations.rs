@@ -49,6 +49,28 @@ pub struct MigrationsSection {
     /// `python manage.py makemigrations --check --dry-run`), run against the migrated
     /// database: non-zero means the models drifted.
     pub drift_command: Option<String>,
+    /// A committed picture of the schema the migrations must build: a schema dump (`.sql`:
+    /// `pg_dump --schema-only`, Rails' `structure.sql`), or the catalog as readiness
+    /// renders it (any other name; written with `READINESS_UPDATE_SNAPSHOTS=1`).
+    pub schema_snapshot: Option<PathBuf>,
+    /// Steps whose rollback is allowed to lose data (a column or table the up drops):
+    /// each entry is a step's version or name, or text of the tool's record of it
+    /// (an Alembic revision id). Their losses are reported, not refuted.
+    #[serde(default)]
+    pub destructive: Vec<String>,
+    /// The first step whose down is supported (a version, name or revision id, as in
+    /// `destructive`): the steps before it are not rolled back with data.
+    pub downs_supported_from: Option<String>,
+    /// The last step already applied in production (a version, name or revision id, as in
+    /// `destructive`; strong_migrations' `start_after`): the steps up to it are applied
+    /// but their locks and statements are not judged, since they cannot be changed now.
+    pub deployed_through: Option<String>,
+    /// The most time the workload may spend blocked behind one migration's locks, in
+    /// milliseconds (default 1000).
+    pub lock_budget_ms: Option<u64>,
+    /// Users' worth of data each table holds while its migrations are traced for locks
+    /// (default: the largest `verify` scale).
+    pub lock_trace_users: Option<u64>,
     /// Where the commands run, relative to the subject directory.
     pub workdir: Option<PathBuf>,
     /// Files or directories whose contents name the template database for command
