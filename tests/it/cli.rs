@@ -595,3 +595,39 @@ fn init_then_verify_reaches_the_hand_written_verdicts() {
         "{said}"
     );
 }
+
+/// A migrations directory with a schema dump committed beside it (`db/structure.sql`):
+/// `init` names the dump as the schema the migrations must build, and `verify` compares
+/// the two.
+#[test]
+fn init_takes_a_committed_schema_dump_as_the_schema_snapshot() {
+    let project = tempfile::tempdir().unwrap();
+    let bundled =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/subjects/instantviz");
+    let migrations = project.path().join("migrations");
+    std::fs::create_dir(&migrations).unwrap();
+    let mut dump = String::new();
+    for entry in std::fs::read_dir(bundled.join("migrations")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, migrations.join(path.file_name().unwrap())).unwrap();
+    }
+    for step in ["0001_initial_schema", "0002_constraints", "0003_indexes"] {
+        dump.push_str(&std::fs::read_to_string(migrations.join(format!("{step}.up.sql"))).unwrap());
+    }
+    std::fs::create_dir(project.path().join("db")).unwrap();
+    std::fs::write(project.path().join("db/structure.sql"), dump).unwrap();
+
+    let dir = project.path().to_str().unwrap();
+    let (out, _) = readiness(&["init", dir], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let written = std::fs::read_to_string(project.path().join("readiness.toml")).unwrap();
+    assert!(
+        written.contains("dir = \"migrations\"\n# the committed schema dump, which the migrations must build exactly\nschema_snapshot = \"db/structure.sql\""),
+        "{written}"
+    );
+    let (statuses, said) = verify_statuses(dir, "migrations");
+    assert!(
+        statuses.contains(&("migrations".to_owned(), "proven".to_owned())),
+        "{statuses:?}\n{said}"
+    );
+}

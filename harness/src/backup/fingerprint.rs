@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use sqlx::{Connection, Executor, PgConnection};
 
 use crate::backend::names::quote_ident;
+use crate::checks::data_prints::STABLE_SNAPSHOT;
 use crate::schema::catalog::Catalog;
 
 /// One table's contents, summarised.
@@ -58,13 +59,7 @@ impl Fingerprint {
     /// Reads the fingerprint of the database `conn` is connected to.
     pub async fn read(conn: &mut PgConnection) -> Result<Fingerprint, sqlx::Error> {
         let mut tx = conn.begin().await?;
-        tx.execute(
-            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
-             SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; \
-             SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; \
-             SET LOCAL bytea_output = 'hex'",
-        )
-        .await?;
+        tx.execute(STABLE_SNAPSHOT).await?;
         let tables: Vec<(String, String)> = sqlx::query_as(
             "SELECT n.nspname::text, c.relname::text FROM pg_class c \
              JOIN pg_namespace n ON n.oid = c.relnamespace \

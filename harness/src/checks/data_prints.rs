@@ -10,6 +10,14 @@ use sqlx::{Connection, Executor, PgConnection};
 use crate::backend::names::quote_ident;
 use crate::schema::catalog::{Catalog, Column};
 
+/// Begins a read-only repeatable-read snapshot whose values print the same text on any
+/// server (time zone, date and interval styles, float digits, bytea): run first in a
+/// transaction that hashes values' text.
+pub const STABLE_SNAPSHOT: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
+     SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; \
+     SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; \
+     SET LOCAL bytea_output = 'hex'";
+
 /// One column's values, summarised.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ColumnPrint {
@@ -53,13 +61,7 @@ impl DataPrints {
         catalog: &Catalog,
     ) -> Result<DataPrints, sqlx::Error> {
         let mut tx = conn.begin().await?;
-        tx.execute(
-            "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \
-             SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; \
-             SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 3; \
-             SET LOCAL bytea_output = 'hex'",
-        )
-        .await?;
+        tx.execute(STABLE_SNAPSHOT).await?;
         let mut tables = BTreeMap::new();
         for table in catalog.tables.iter().filter(|t| t.partition_of.is_none()) {
             let columns: Vec<&Column> = table

@@ -117,6 +117,9 @@ async fn walk_with_data(
         let (label, names) = named
             .label(migrations, &db, found.steps, applied.is_ok())
             .await?;
+        // asked of every step, so that each mark meets the step it names
+        let destructive = marks.destructive(&names);
+        let down_supported = marks.down_supported(&names);
         if let Err(e) = applied {
             found
                 .not_tried
@@ -124,8 +127,7 @@ async fn walk_with_data(
             db = walk.fresh_at(ctx, migrations, found.steps).await?;
             continue;
         }
-        let destructive = marks.destructive(&names);
-        if !marks.down_supported(&names) {
+        if !down_supported {
             found.only_applied += 1;
             continue;
         }

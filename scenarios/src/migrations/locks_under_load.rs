@@ -158,7 +158,7 @@ struct Findings {
     /// Steps up to `deployed_through` applied under load (those of a command stack, known
     /// only once applied), not judged.
     deployed: Vec<StepTrace>,
-    /// Steps up to `deployed_through` applied without a trace.
+    /// Steps up to `deployed_through` applied without a trace (or failing on the rows).
     deployed_before_rows: usize,
     /// Every step applied with rows in the tables, in order.
     traces: Vec<StepTrace>,
@@ -232,8 +232,18 @@ async fn walk_under_load(
         };
         done += 1;
         let (label, _) = named.label(migrations, &db, done, applied.is_ok()).await?;
+        // a command step is known only once applied
+        let deployed = match walk {
+            Walk::Dir(..) => false,
+            Walk::Commands(_) => marks.deployed(std::slice::from_ref(&label)),
+        };
         if let Err(e) = applied {
-            found.failed.push(format!("{label}: {}", subject_fault(e)?));
+            let failure = format!("{label}: {}", subject_fault(e)?);
+            if deployed {
+                found.deployed_before_rows += 1;
+            } else {
+                found.failed.push(failure);
+            }
             // go on from a fresh database at the step after it, refilled before the next
             tracer.close().await;
             db = walk.fresh_at(ctx, migrations, done).await?;
@@ -241,11 +251,6 @@ async fn walk_under_load(
             tried.clear();
             continue;
         }
-        // a command step is known only once applied
-        let deployed = match walk {
-            Walk::Dir(..) => false,
-            Walk::Commands(_) => marks.deployed(std::slice::from_ref(&label)),
-        };
         match trace {
             Some(mut trace) => {
                 trace.step = label;
