@@ -144,7 +144,7 @@ async fn walk_with_data(
                 } else {
                     Some(StepFailure::new(
                         &label,
-                        "rolling back loses rows or values written before the step",
+                        "up then down loses rows or values written before the step",
                         lost,
                     ))
                 }
@@ -234,7 +234,7 @@ fn judge(found: Findings, marks: &Marks, mut evidence: Evidence) -> Outcome {
     if !found.failures.is_empty() {
         let names: Vec<&str> = found.failures.iter().map(|f| f.step.as_str()).collect();
         evidence.summary = format!(
-            "{} of {tried} steps do not roll back with the data written before them: {}",
+            "{} of {tried} steps do not round-trip the data written before them: {}",
             found.failures.len(),
             names.join(", ")
         );

@@ -8,8 +8,10 @@
 //! taken, how long it was held, the longest a workload query waited behind it, and whether
 //! the table was rewritten. A step whose lock kept a query waiting longer than
 //! `lock_budget_ms` is refuted; a step that took no lock conflicting with the workload
-//! never is, however slow the machine. Directory layouts go file by file, command stacks
-//! by `step_up`; with only an `up` command there is no step to trace.
+//! never is, however slow the machine. The static lint's findings on each traced step are
+//! checked against the trace ([`super::cross_check`]). Steps through `deployed_through`
+//! are applied, not judged. Directory layouts go file by file, command stacks by
+//! `step_up`; with only an `up` command there is no step to trace.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};

@@ -252,8 +252,8 @@ async fn long_history_names_all_three_lossy_downs_and_two_data_losing_ones_in_on
                     "(not valid)",
                     "20231002093000 drop organizations plan",
                     // two downs that delete every row of a table, not only the up's
-                    "20210405121000 move ticket requesters to customers: rolling back loses rows or values written before the step",
-                    "20230117090000 backfill subscriptions from organizations: rolling back loses rows or values written before the step",
+                    "20210405121000 move ticket requesters to customers: up then down loses rows or values written before the step",
+                    "20230117090000 backfill subscriptions from organizations: up then down loses rows or values written before the step",
                     // each step traced under load at 10k users, the lint checked against it
                     "memberships (10000 rows): ACCESS EXCLUSIVE lock held",
                     "constraint-without-not-valid on public.memberships",

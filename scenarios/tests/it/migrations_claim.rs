@@ -170,8 +170,8 @@ async fn a_rollback_that_drops_a_column_holding_data_is_refuted_unless_declared(
     assert_claim(&scorecard, "migrations", Status::Refuted);
     let evidence = evidence_text(&scorecard, "migrations", "data-survives-each-round-trip");
     for words in [
-        "1 of 4 steps do not roll back with the data written before them: 0004 rename full name",
-        "0004 rename full name: rolling back loses rows or values written before the step",
+        "1 of 4 steps do not round-trip the data written before them: 0004 rename full name",
+        "0004 rename full name: up then down loses rows or values written before the step",
         "column public.users.full_name: ",
         "after (the rest NULL)",
     ] {
