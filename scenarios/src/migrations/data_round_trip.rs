@@ -102,16 +102,15 @@ async fn walk_with_data(
                 "`step_up` ran {MAX_STEPS} times without reaching the schema the up command gives"
             ))));
         }
-        if walk.at_end(migrations, &db, found.steps).await? {
-            break;
-        }
         let load = load_part_way(&db, ctx.subject(), USERS, ctx.seed(), walk.head()).await?;
         found
             .left_empty
             .extend(load.left_empty.into_iter().map(|e| e.table));
         let before = prints(&db, migrations).await?;
         found.rows_at_last_step = before.total_rows();
-        let named = walk.before(migrations, &db, found.steps).await?;
+        let Some(named) = walk.next(migrations, &db, found.steps).await? else {
+            break;
+        };
         let applied = walk.step_up(migrations, &db, found.steps).await;
         found.steps += 1;
         let (label, names) = named

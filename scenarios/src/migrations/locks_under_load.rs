@@ -192,21 +192,19 @@ async fn walk_under_load(
                 "`step_up` ran {MAX_STEPS} times without reaching the schema the up command gives"
             )));
         }
-        if walk.at_end(migrations, &db, done).await? {
-            break;
-        }
-        let named = walk.before(migrations, &db, done).await?;
         // a directory step is known before it runs: a deployed one is applied untraced
         if let Walk::Dir(steps, _) = walk {
-            let step = &steps[done];
+            let Some(step) = steps.get(done) else {
+                break;
+            };
             if marks.deployed(&[step.version.to_string(), step.label()]) {
-                done += 1;
-                if let Err(e) = migrations.up_to(&db.admin(), step.version).await {
+                if let Err(e) = walk.step_up(migrations, &db, done).await {
                     found
                         .failed
                         .push(format!("{}: {}", step.label(), subject_fault(e)?));
                     return Ok(found);
                 }
+                done += 1;
                 found.deployed_before_rows += 1;
                 continue;
             }
@@ -221,6 +219,9 @@ async fn walk_under_load(
             &mut found,
         )
         .await?;
+        let Some(named) = walk.next(migrations, &db, done).await? else {
+            break;
+        };
         let apply = walk.step_up(migrations, &db, done);
         let (trace, applied) = if tables.iter().any(|t| t.rows > 0) {
             let started = Instant::now();

@@ -58,16 +58,24 @@ impl Walk {
         }
     }
 
-    /// Whether `db`, `done` steps in, stands at the end of the history.
-    pub async fn at_end(
+    /// What will name the step after the first `done`, or `None` at the end of the
+    /// history. Read once the rows are in, right before the step: a command step is named
+    /// by what it changed, and the rows are not its doing.
+    pub async fn next(
         &self,
         migrations: &Migrations,
         db: &Database,
         done: usize,
-    ) -> Result<bool, ScenarioError> {
+    ) -> Result<Option<Before>, ScenarioError> {
         Ok(match self {
-            Walk::Dir(steps, _) => done == steps.len(),
-            Walk::Commands(head) => position(db, migrations).await?.reached_with_rows(head),
+            Walk::Dir(steps, _) => steps.get(done).map(|step| Before::Known {
+                label: step.label(),
+                names: vec![step.version.to_string(), step.label()],
+            }),
+            Walk::Commands(head) => {
+                let before = position(db, migrations).await?;
+                (!before.reached_with_rows(head)).then_some(Before::At(before))
+            }
         })
     }
 
@@ -127,27 +135,6 @@ impl Walk {
 pub enum Before {
     Known { label: String, names: Vec<String> },
     At(Position),
-}
-
-impl Walk {
-    /// What will name the step after the first `done`, read before it is applied.
-    pub async fn before(
-        &self,
-        migrations: &Migrations,
-        db: &Database,
-        done: usize,
-    ) -> Result<Before, ScenarioError> {
-        Ok(match self {
-            Walk::Dir(steps, _) => {
-                let step = &steps[done];
-                Before::Known {
-                    label: step.label(),
-                    names: vec![step.version.to_string(), step.label()],
-                }
-            }
-            Walk::Commands(_) => Before::At(position(db, migrations).await?),
-        })
-    }
 }
 
 impl Before {
