@@ -1,8 +1,8 @@
 //! `readiness bench`: builds the seeded dataset at each scale (timing the build and a
 //! clone), measures every main query's median latency there, and writes `bench.json` and
-//! `bench.svg` (latency against scale, one line per query) into the report directory.
-
-mod chart;
+//! `bench.svg` (latency against scale, one line per query, drawn by the HTML report's
+//! latency chart) into the report directory; with `--history`, each figure across runs
+//! too (`bench-trends.svg`), those worse than the last runs' median flagged.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -10,6 +10,10 @@ use std::time::Instant;
 
 use anyhow::Context as _;
 use harness::checks::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE};
+use harness::report::chart;
+use harness::report::figure::Figure;
+use harness::report::history::{figure_measures, History, HistoryRun};
+use harness::run::progress;
 use harness::run::scenario::{Context, Run, RunOptions};
 use harness::schema::dataset::{scale_label, seeded_template, LoadReport};
 use harness::subject::Subject;
@@ -18,6 +22,7 @@ use serde::Serialize;
 
 use crate::cli::BenchArgs;
 use crate::exit;
+use crate::progress::HalfLine;
 use crate::verify::select_backend;
 
 pub async fn run(args: BenchArgs) -> ExitCode {
@@ -82,6 +87,9 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
         scales.dedup();
         scales
     };
+    if let Some(dir) = &args.history {
+        History::open(dir)?;
+    }
     let backend = select_backend(&args.backend).await?;
     let seed = args.seed.unwrap_or_else(harness::run::seed::random);
     eprintln!(
@@ -102,7 +110,50 @@ async fn bench(args: BenchArgs) -> anyhow::Result<()> {
     .await;
     let summary = result?;
     print_table(&summary);
-    write(&summary, &args.report)
+    write(&summary, &args.report)?;
+    if let Some(dir) = &args.history {
+        record_history(dir, &summary, &args.report)?;
+    }
+    Ok(())
+}
+
+/// The bench's figures: each dataset's build and clone, each query's latency per scale.
+fn figures(summary: &Summary) -> Vec<Figure> {
+    let mut figures: Vec<Figure> = summary
+        .datasets
+        .iter()
+        .map(|d| Figure::Dataset {
+            users: d.users,
+            build_ms: d.build_ms,
+            clone_ms: Some(d.clone_ms),
+        })
+        .collect();
+    let curves: Vec<Curve> = summary.queries.iter().map(|q| q.curve.clone()).collect();
+    figures.push(Figure::latency(&curves, summary.index_lookup_max_slope));
+    figures
+}
+
+/// Judges the bench's figures against the history in `dir`, appends them, prints what got
+/// worse and charts every figure across runs in `bench-trends.svg`.
+fn record_history(dir: &Path, summary: &Summary, report: &Path) -> anyhow::Result<()> {
+    let history = History::open(dir)?;
+    let run = HistoryRun {
+        started_at: summary.started_at.clone(),
+        command: "bench".into(),
+        subject: summary.subject.clone(),
+        seed: summary.seed,
+        figures: figures(summary).iter().flat_map(figure_measures).collect(),
+    };
+    let (regressions, trends) = history.judge(&run);
+    history.append(&run)?;
+    for regression in &regressions {
+        println!("regression: {}", regression.describe());
+    }
+    let svg = report.join("bench-trends.svg");
+    std::fs::write(&svg, chart::trend::render(&trends, &regressions))
+        .with_context(|| format!("failed to write {}", svg.display()))?;
+    eprintln!("  trends: {}", svg.display());
+    Ok(())
 }
 
 async fn measure(
@@ -115,8 +166,10 @@ async fn measure(
     let migrations = ctx.migrations().await?;
     let subject = std::sync::Arc::new(ctx.subject().clone());
     let mut datasets = Vec::new();
+    let mut building = progress::begin("datasets", Some(scales.len() as u64));
     for &users in scales {
-        eprint!("  dataset at {} users … ", scale_label(users));
+        building.doing(&format!("{} users", scale_label(users)));
+        let said = HalfLine::start(format!("  dataset at {} users … ", scale_label(users)));
         let started = Instant::now();
         let template = seeded_template(&pool, migrations.clone(), subject.clone(), users, seed)
             .await
@@ -134,11 +187,12 @@ async fn measure(
         let report: LoadReport = template
             .built
             .context("the dataset template was built before the bench started")?;
-        eprintln!(
+        said.end(&format!(
             "built in {:.1} s, cloned in {:.2} s",
             build_ms / 1000.0,
             clone_ms / 1000.0
-        );
+        ));
+        building.advance(1);
         datasets.push(DatasetSummary {
             users,
             label: scale_label(users),
@@ -155,6 +209,7 @@ async fn measure(
             clone_ms,
         });
     }
+    building.finish();
     let main = ctx.main_queries().await.map_err(anyhow::Error::new)?;
     if main.queries.is_empty() {
         anyhow::bail!(
@@ -163,15 +218,20 @@ async fn measure(
             scenarios::indexes::workload::NO_MAIN_QUERY
         );
     }
-    eprintln!(
+    crate::progress::line(&format!(
         "  measuring {} main queries ({}) …",
         main.queries.len(),
         main.origin()
+    ));
+    let measuring = progress::begin(
+        &format!("measure {} main queries", main.queries.len()),
+        None,
     );
     let (curves, _) =
         scenarios::indexes::workload::measure_curves(ctx, scales, Sampling::default())
             .await
             .map_err(anyhow::Error::new)?;
+    measuring.finish();
     let server = pool.server().describe();
     Ok(Summary {
         subject: ctx.subject().name().to_owned(),
@@ -239,8 +299,17 @@ fn write(summary: &Summary, dir: &Path) -> anyhow::Result<()> {
     std::fs::write(&json, serde_json::to_string_pretty(summary)? + "\n")
         .with_context(|| format!("failed to write {}", json.display()))?;
     let svg = dir.join("bench.svg");
-    let curves: Vec<&Curve> = summary.queries.iter().map(|q| &q.curve).collect();
-    std::fs::write(&svg, chart::render(&summary.subject, &curves))
+    let curves: Vec<Curve> = summary.queries.iter().map(|q| q.curve.clone()).collect();
+    let Figure::Latency { max_slope, queries } =
+        Figure::latency(&curves, summary.index_lookup_max_slope)
+    else {
+        unreachable!("Figure::latency makes a latency figure")
+    };
+    let title = format!(
+        "{}: median latency of the main queries by scale",
+        summary.subject
+    );
+    std::fs::write(&svg, chart::latency::render(&title, max_slope, &queries))
         .with_context(|| format!("failed to write {}", svg.display()))?;
     eprintln!("  reports: {}, {}", json.display(), svg.display());
     Ok(())

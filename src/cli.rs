@@ -81,6 +81,16 @@ pub struct VerifyArgs {
     /// Print every scenario's evidence, not only the refuted ones'.
     #[arg(long)]
     pub detail: bool,
+    /// An earlier run's report.json: exit 0 when nothing got worse than it (no scenario
+    /// that was PROVEN is now REFUTED or NOT PROVEN, no new finding), and list what
+    /// improved and what regressed. Scenarios and findings are matched by their ids.
+    #[arg(long, value_name = "REPORT_JSON")]
+    pub baseline: Option<PathBuf>,
+    /// Append this run's figures (suite duration, dataset builds, query latencies, RTO) to
+    /// DIR/history.jsonl, chart them across runs in report.html, and flag a figure worse
+    /// than the median of the last runs beyond the tolerance (a flag, never the exit code).
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
     /// A version matrix: the whole verify once per PostgreSQL major (e.g. 15,17) on the
     /// container backend, with readiness-postgres:<major> (else postgres:<major>); one
     /// scorecard each, reports in <report>/pg<major>.
@@ -105,6 +115,10 @@ pub struct DrillArgs {
     /// Where drill.json goes.
     #[arg(long, default_value = "readiness-report")]
     pub report: PathBuf,
+    /// Append the drill's figures to DIR/history.jsonl and flag those worse than the median
+    /// of the last drills (see verify --history).
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
 }
 
 fn parse_backend(s: &str) -> Result<BackendKind, String> {
@@ -125,6 +139,10 @@ pub struct BenchArgs {
     /// Where bench.json and bench.svg go.
     #[arg(long, default_value = "readiness-report")]
     pub report: PathBuf,
+    /// Append the bench's figures to DIR/history.jsonl, chart them across runs in
+    /// bench-trends.svg, and flag those worse than the median of the last benches.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
     /// The seed of the generated data.
     #[arg(long)]
     pub seed: Option<u64>,

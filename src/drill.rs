@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use harness::report::evidence::Status;
+use harness::report::figure::Figure;
+use harness::report::history::{figure_measures, History, HistoryRun, Regression};
 use harness::run::scenario::{Context, Run, RunOptions};
 use harness::subject::Subject;
 use scenarios::restore_drill::{Drill, DEFAULT_USERS};
@@ -25,6 +27,9 @@ async fn drill(args: DrillArgs) -> anyhow::Result<u8> {
         .clone()
         .unwrap_or_else(|| scenarios::subjects::bundled(scenarios::subjects::INSTANTVIZ));
     let subject = Subject::load(&subject_dir).context("failed to load the subject")?;
+    if let Some(dir) = &args.history {
+        History::open(dir)?;
+    }
     let users = args
         .scale
         .or_else(|| subject.manifest.scale.as_ref().map(|s| s.claimed_users))
@@ -61,7 +66,7 @@ async fn drill(args: DrillArgs) -> anyhow::Result<u8> {
     print!("{}", report.render());
     println!(
         "{}: {}",
-        outcome.status.label(),
+        crate::colour::status_on_stdout(outcome.status.label()),
         harness::report::redact::redact(&outcome.evidence.summary)
     );
     for counterexample in &outcome.evidence.counterexamples {
@@ -73,12 +78,49 @@ async fn drill(args: DrillArgs) -> anyhow::Result<u8> {
         println!("  kept: {}", harness::report::redact::redact(&kept));
     }
 
+    let regressions = match &args.history {
+        Some(dir) => record_history(dir, &report, seed)?,
+        None => Vec::new(),
+    };
+    for regression in &regressions {
+        println!("  regression: {}", regression.describe());
+    }
+
     std::fs::create_dir_all(&args.report)
         .with_context(|| format!("failed to create {}", args.report.display()))?;
     let path = args.report.join("drill.json");
-    let json = serde_json::json!({ "drill": report, "status": outcome.status, "evidence": outcome.evidence });
+    let json = serde_json::json!({
+        "drill": report,
+        "status": outcome.status,
+        "evidence": outcome.evidence,
+        "regressions": regressions,
+    });
     let text = harness::report::redact::redact(&serde_json::to_string_pretty(&json)?);
     std::fs::write(&path, text).with_context(|| format!("failed to write {}", path.display()))?;
     eprintln!("  report: {}", path.display());
     Ok(exit::of_status(outcome.status))
+}
+
+/// Judges the drill's figures against the history in `dir`, then appends them (a drill
+/// that failed part way is not recorded: its times are not a whole drill's).
+fn record_history(
+    dir: &std::path::Path,
+    report: &scenarios::restore_drill::drill::DrillReport,
+    seed: u64,
+) -> anyhow::Result<Vec<Regression>> {
+    let history = History::open(dir)?;
+    let run = HistoryRun {
+        started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        command: "drill".into(),
+        subject: report.subject.clone(),
+        seed,
+        figures: figure_measures(&Figure::Drill(report.figure()))
+            .into_iter()
+            .collect(),
+    };
+    let (regressions, _) = history.judge(&run);
+    if report.failure.is_none() {
+        history.append(&run)?;
+    }
+    Ok(regressions)
 }

@@ -2,8 +2,8 @@
 //!
 //! | code | meaning |
 //! |---|---|
-//! | 0 | every selected claim is PROVEN |
-//! | 1 | some claim is REFUTED or NOT PROVEN |
+//! | 0 | every selected claim is PROVEN; with `--baseline`, nothing got worse than the baseline |
+//! | 1 | some claim is REFUTED or NOT PROVEN; with `--baseline`, something got worse than the baseline |
 //! | 2 | usage or environment error: bad arguments, bad manifest, no PostgreSQL |
 //! | 130 | interrupted (Ctrl-C); everything started was torn down |
 
@@ -39,10 +39,17 @@ fn chain_text(error: &anyhow::Error) -> String {
     text
 }
 
-/// A scorecard's exit code: input errors first, then anything not proven.
+/// A scorecard's exit code: input errors first; then, against a baseline, whether anything
+/// got worse; else anything not proven.
 pub fn of_scorecard(scorecard: &harness::report::evidence::Scorecard) -> u8 {
     if !scorecard.input_errors.is_empty() {
         USAGE
+    } else if let Some(baseline) = &scorecard.baseline {
+        if baseline.holds() {
+            PROVEN
+        } else {
+            NOT_ALL_PROVEN
+        }
     } else if scorecard.all_proven() {
         PROVEN
     } else {

@@ -2,6 +2,7 @@
 
 mod bench;
 mod cli;
+mod colour;
 mod drill;
 mod exit;
 mod init;
@@ -12,6 +13,7 @@ mod verify;
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    progress::install();
     init_tracing();
     let cli = cli::Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -42,7 +44,7 @@ fn init_tracing() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(progress::log_writer)
         .without_time()
         .init();
 }

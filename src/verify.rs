@@ -8,6 +8,9 @@ use anyhow::{bail, Context as _};
 use harness::backend::container::ContainerBackend;
 use harness::backend::{self, BackendOptions};
 use harness::report;
+use harness::report::baseline::Baseline;
+use harness::report::evidence::Scorecard;
+use harness::report::history::{self, History, HistoryRun};
 use harness::run::scenario::{Run, RunOptions};
 use harness::subject::Subject;
 use harness::BackendKind;
@@ -37,8 +40,14 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<u8> {
         .subject
         .clone()
         .unwrap_or_else(|| scenarios::subjects::bundled(scenarios::subjects::INSTANTVIZ));
-    // a bad subject is reported before any server starts
+    // a bad subject, baseline or history is reported before any server starts
     Subject::load(&subject_dir).context("failed to load the subject")?;
+    if let Some(path) = &args.baseline {
+        Baseline::read(path)?;
+    }
+    if let Some(dir) = &args.history {
+        History::open(dir)?;
+    }
     if !args.pg.is_empty() {
         return verify_matrix(&args, &subject_dir).await;
     }
@@ -100,23 +109,57 @@ async fn verify_once(
         .filter(|c| args.only.is_empty() || args.only.iter().any(|o| o == c.id))
         .collect();
     let run = Run::new(subject, backend, RunOptions::from_env(seed));
-    let scorecard =
-        harness::run::runner::run(&claims, &scenarios::all(), run.clone(), &Progress).await;
+    let scorecard = harness::run::runner::run(
+        &claims,
+        &scenarios::all(),
+        run.clone(),
+        &Progress::default(),
+    )
+    .await;
     drop(run);
 
-    print!("{}", report::terminal::render(&scorecard, args.detail));
+    let mut scorecard = scorecard;
+    if let Some(dir) = &args.history {
+        record_history(dir, &mut scorecard)?;
+    }
+    if let Some(path) = &args.baseline {
+        scorecard.baseline = Some(Baseline::read(path)?.compare(&scorecard));
+    }
+
+    let rendered = report::terminal::render(&scorecard, args.detail);
+    if crate::colour::on_stdout() {
+        print!("{}", crate::colour::scorecard(&rendered));
+    } else {
+        print!("{rendered}");
+    }
     let written = report::write_all(&scorecard, report_dir)
         .with_context(|| format!("failed to write the report into {}", report_dir.display()))?;
-    eprintln!(
-        "  reports: {}",
-        written
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    eprintln!("  reports:");
+    for file in &written {
+        eprintln!("    {file}");
+    }
 
     Ok(exit::of_scorecard(&scorecard))
+}
+
+/// Judges this run's figures against the history in `dir`, then appends them (a run
+/// stopped by an input error is not recorded: its figures are not a whole run's).
+fn record_history(dir: &Path, scorecard: &mut Scorecard) -> anyhow::Result<()> {
+    let history = History::open(dir)?;
+    let run = HistoryRun {
+        started_at: scorecard.started_at.clone(),
+        command: "verify".into(),
+        subject: scorecard.subject.clone(),
+        seed: scorecard.seed,
+        figures: history::figures_of(scorecard, scenarios::CLAIMS.len()),
+    };
+    let (regressions, trends) = history.judge(&run);
+    scorecard.regressions = regressions;
+    scorecard.trends = trends;
+    if scorecard.input_errors.is_empty() {
+        history.append(&run)?;
+    }
+    Ok(())
 }
 
 /// The backend the arguments ask for.

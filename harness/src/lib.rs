@@ -13,7 +13,7 @@
 //! | [`backup`] | backups judged, not trusted: dump and restore, checksums, fingerprints, retention, the subject's own tools |
 //! | [`checks`] | what a run looks for: integrity refusals, invariants, isolation anomalies, growth curves, properties, lock waits |
 //! | [`process`] | subprocesses run to their end or left in the background, process groups, waiting on observable state |
-//! | [`run`] | the scenario contract and its context, the runner, seeds |
+//! | [`run`] | the scenario contract and its context, the runner, seeds, progress reports |
 //! | [`error`] | why a scenario could not reach a verdict, which every layer's error converts into |
 //! | [`skip`] | test suites: a missing prerequisite skips, or fails where it is promised |
 //! | [`report`] | evidence and verdicts, redaction, and the scorecard's renderings |

@@ -87,6 +87,22 @@ pub async fn verify_with(
     harness::run::runner::run(&specs, scenarios, run, &harness::run::runner::Quiet).await
 }
 
+/// The ids of one scenario's findings, sorted (a baseline compares them by these).
+#[track_caller]
+pub fn finding_ids(scorecard: &Scorecard, claim: &str, scenario: &str) -> Vec<String> {
+    let mut ids: Vec<String> = scorecard
+        .claim(claim)
+        .and_then(|c| c.scenarios.iter().find(|s| s.id == scenario))
+        .unwrap_or_else(|| panic!("{claim}/{scenario} did not run"))
+        .evidence
+        .findings
+        .iter()
+        .map(|f| f.id.clone())
+        .collect();
+    ids.sort();
+    ids
+}
+
 /// Asserts a claim's status, showing the whole scorecard when it differs.
 #[track_caller]
 pub fn assert_claim(scorecard: &Scorecard, claim: &str, expected: Status) {
@@ -190,25 +206,7 @@ pub fn with_top_level_snapshots<R>(assertions: impl FnOnce() -> R) -> R {
 /// `text` without what changes from run to run: secrets, and the run id inside the
 /// names of what the harness created (`readiness_1a2b3c4d_…` → `readiness_[run]_…`).
 pub fn stable_text(text: &str) -> String {
-    let text = harness::report::redact::redact(text);
-    let prefix = harness::backend::names::PREFIX;
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find(prefix) {
-        let (before, after) = rest.split_at(at + prefix.len());
-        out.push_str(before);
-        let run_id = after.len() >= 9
-            && after.as_bytes()[8] == b'_'
-            && after[..8].bytes().all(|b| b.is_ascii_hexdigit());
-        if run_id {
-            out.push_str("[run]");
-            rest = &after[8..];
-        } else {
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
+    harness::report::volatile::without_run_ids(text)
 }
 
 /// Whether this process may mount the small filesystem a full disk is simulated with (it

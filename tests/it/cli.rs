@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn readiness(args: &[&str], envs: &[(&str, &str)]) -> (Output, u32) {
+pub(crate) fn readiness(args: &[&str], envs: &[(&str, &str)]) -> (Output, u32) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_readiness"));
     cmd.args(args)
         .env_remove("DATABASE_URL")
@@ -21,7 +21,7 @@ fn readiness(args: &[&str], envs: &[(&str, &str)]) -> (Output, u32) {
     (child.wait_with_output().unwrap(), pid)
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -30,7 +30,7 @@ fn text(output: &Output) -> String {
 }
 
 /// Scratch directories whose owner marker names `pid`: what a finished run left behind.
-fn leftovers_of(pid: u32) -> Vec<PathBuf> {
+pub(crate) fn leftovers_of(pid: u32) -> Vec<PathBuf> {
     harness::backend::native::scratch::roots()
         .into_iter()
         .flat_map(|root| std::fs::read_dir(root).unwrap())
@@ -49,7 +49,7 @@ fn leftovers_of(pid: u32) -> Vec<PathBuf> {
         .collect()
 }
 
-fn subject(name: &str) -> String {
+pub(crate) fn subject(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("scenarios/subjects")
         .join(name)
@@ -220,7 +220,16 @@ fn an_unparseable_migration_directive_names_the_file_and_line_with_exit_2() {
         text.contains("00001_users.sql:3: unexpected directive `-- +goose Dwon`"),
         "{text}"
     );
-    assert_eq!(text.matches("input error:").count(), 1, "said once: {text}");
+    // said once, with the scenarios it stopped; each of them points at it
+    assert_eq!(
+        text.matches("00001_users.sql:3: unexpected directive")
+            .count(),
+        1,
+        "said once: {text}"
+    );
+    assert!(text.contains("input error #1: "), "{text}");
+    assert!(text.contains("stopped: migrations/"), "{text}");
+    assert!(text.contains("stopped by input error #1"), "{text}");
     assert!(leftovers_of(pid).is_empty());
 }
 
@@ -630,4 +639,30 @@ fn init_takes_a_committed_schema_dump_as_the_schema_snapshot() {
         statuses.contains(&("migrations".to_owned(), "proven".to_owned())),
         "{statuses:?}\n{said}"
     );
+}
+
+/// Off a terminal (the test's pipes), with neither CI nor NO_COLOR set: no bar and no
+/// colour, only the plain lines, one per scenario.
+#[test]
+fn off_a_terminal_the_output_has_no_escape_sequences() {
+    let report = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_readiness"))
+        .args(["verify", "--only", "migrations", "--seed", "7", "--report"])
+        .arg(report.path())
+        .env_remove("CI")
+        .env_remove("NO_COLOR")
+        .env_remove("DATABASE_URL")
+        .env_remove("READINESS_PG_BIN")
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .lines()
+            .any(|l| l.starts_with("  migrations/") && l.contains(" … PROVEN (")),
+        "{stderr}"
+    );
+    assert!(!said.contains("\x1b["), "{said:?}");
 }

@@ -100,7 +100,7 @@ impl RestoredCheck {
         let tables = if self.differences.tables.is_empty() {
             "none".to_owned()
         } else {
-            self.differences.tables.join(", ")
+            crate::report::summarised(&self.differences.tables)
         };
         evidence.push_observation(
             format!("{label}: fingerprint"),

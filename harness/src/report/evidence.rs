@@ -3,10 +3,13 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::report::figure::Figure;
 
 /// A verdict.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     /// Shown by behaviour observed in this run.
@@ -55,39 +58,65 @@ impl Status {
 }
 
 /// One thing observed: "acknowledged commits" = "412".
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Observation {
+    /// What was observed.
     pub label: String,
+    /// What it was.
     pub value: String,
 }
 
+/// One thing found wrong or risky: a lint's finding, a lock a step held too long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Finding {
+    /// Stable from run to run within its scenario: the rule or kind and the object it is
+    /// about (`index-without-concurrently public.users`), never a measured figure.
+    pub id: String,
+    /// The finding in one line, for people.
+    pub text: String,
+}
+
 /// A minimal case where the claim does not hold.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Counterexample {
+    /// The case in one line.
     pub title: String,
     /// What was done and what the database did, one line each.
     pub details: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A measured step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Timing {
+    /// The step measured.
     pub label: String,
+    /// Its time in milliseconds.
     pub ms: f64,
 }
 
 /// What a scenario tried and what happened.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Evidence {
     /// One sentence: the verdict's reason.
     pub summary: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Facts observed, label and value (values may hold several lines).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub observations: Vec<Observation>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Things found wrong or risky, one each, with an id that stays the same from run to
+    /// run (a baseline compares them by it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// Minimal cases where the claim does not hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub counterexamples: Vec<Counterexample>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// How long each measured step took.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timings: Vec<Timing>,
+    /// Figures as data, for the charts of the HTML report and for trends across runs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<Figure>,
     /// The seed that replays this scenario's randomness.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
 }
 
@@ -136,6 +165,29 @@ impl Evidence {
         });
     }
 
+    /// Appends a finding in place: `id` stays the same from run to run (the rule and the
+    /// object), `text` says it in one line. An id already there is told apart by its
+    /// occurrence (`… #2`), so that every finding of a scenario has its own.
+    pub fn push_finding(&mut self, id: impl Into<String>, text: impl Into<String>) {
+        let mut id = id.into();
+        if self.findings.iter().any(|f| f.id == id) {
+            let mut n = 2;
+            while self.findings.iter().any(|f| f.id == format!("{id} #{n}")) {
+                n += 1;
+            }
+            id = format!("{id} #{n}");
+        }
+        self.findings.push(Finding {
+            id,
+            text: text.into(),
+        });
+    }
+
+    /// Appends a figure in place.
+    pub fn push_figure(&mut self, figure: Figure) {
+        self.figures.push(figure);
+    }
+
     /// Appends a counterexample in place.
     pub fn push_counterexample(&mut self, title: impl Into<String>, details: Vec<String>) {
         self.counterexamples.push(Counterexample {
@@ -154,7 +206,7 @@ impl Evidence {
 }
 
 /// A scenario's verdict and its evidence.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Outcome {
     pub status: Status,
     pub evidence: Evidence,
@@ -201,45 +253,94 @@ impl Outcome {
 }
 
 /// One scenario's result in the scorecard.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ScenarioReport {
+    /// The scenario's id, unique within its claim and stable across runs.
     pub id: String,
+    /// What the scenario proves, in one line.
     pub title: String,
+    /// Its verdict.
     pub status: Status,
+    /// What it tried and what it saw.
     pub evidence: Evidence,
+    /// How long it took.
     pub duration_ms: f64,
     /// How to reach what was kept for inspection (`READINESS_KEEP=1` and a failure).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kept: Option<String>,
+    /// The input error (its index in [`Scorecard::input_errors`]) that stopped it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<usize>,
 }
 
 /// One claim's result.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ClaimReport {
+    /// The claim's id (`backups`, `transactions`, …), as `--only` takes it.
     pub id: String,
+    /// The checklist line, as the report words it.
     pub title: String,
     /// What the report claims, in its own words.
     pub statement: String,
+    /// The report's summary table: what it says there was before.
+    #[serde(default)]
+    pub claimed_before: String,
+    /// The report's summary table: what it says there is now; `status` says whether it holds.
+    #[serde(default)]
+    pub claimed_after: String,
+    /// Its scenarios' statuses combined: any REFUTED refutes it; N/A counts for nothing.
     pub status: Status,
     /// Why, in one line.
     pub reason: String,
+    /// Each scenario that proves or refutes an aspect of it.
     pub scenarios: Vec<ScenarioReport>,
 }
 
+/// A problem with the input, said once, with the scenarios it stopped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InputError {
+    /// The error, naming the file, line and key at fault.
+    pub message: String,
+    /// `claim/scenario` of each scenario it stopped.
+    pub scenarios: Vec<String>,
+}
+
+/// The version of `report.json`'s layout (`docs/report.schema.json`): raised when a field
+/// is removed or changes meaning, not when one is added.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// The whole run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Scorecard {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The subject's name (`[subject] name`, else its directory's).
     pub subject: String,
+    /// Where the servers came from: native binaries, a container image, or a URL (redacted).
     pub backend: String,
+    /// The shared server the scenarios ran on, and its PostgreSQL version.
     pub server: String,
+    /// The run's seed: `--seed` with it replays the run.
     pub seed: u64,
+    /// When the run started (RFC 3339, UTC).
     pub started_at: String,
+    /// How long the whole run took.
     pub duration_ms: f64,
+    /// Each selected claim, in the report's order.
     pub claims: Vec<ClaimReport>,
     /// Problems with the input (the manifest) found while running: these make the run a
     /// usage error rather than a verdict.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub input_errors: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_errors: Vec<InputError>,
+    /// Figures that got worse than the median of the last runs (`--history`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regressions: Vec<Regression>,
+    /// Each figure across the last runs and this one (`--history`), for the charts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub trends: Vec<Trend>,
+    /// This run against an earlier report (`--baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineComparison>,
 }
 
 impl Scorecard {
@@ -252,11 +353,24 @@ impl Scorecard {
         self.claims.iter().find(|c| c.id == id)
     }
 
+    /// Every input error's message, one per line.
+    pub fn input_error_text(&self) -> String {
+        let messages: Vec<&str> = self
+            .input_errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect();
+        messages.join("\n")
+    }
+
     /// How many claims have `status`.
     pub fn count(&self, status: Status) -> usize {
         self.claims.iter().filter(|c| c.status == status).count()
     }
 }
+
+pub use crate::report::baseline::BaselineComparison;
+pub use crate::report::history::{Regression, Trend};
 
 fn round_ms(elapsed: Duration) -> f64 {
     (elapsed.as_secs_f64() * 1e5).round() / 100.0
@@ -265,6 +379,25 @@ fn round_ms(elapsed: Duration) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finding_id_seen_before_is_told_apart_by_its_occurrence() {
+        let mut evidence = Evidence::new("");
+        evidence.push_finding("rule public.users", "first");
+        evidence.push_finding("rule public.notes", "other");
+        evidence.push_finding("rule public.users", "second");
+        evidence.push_finding("rule public.users", "third");
+        let ids: Vec<&str> = evidence.findings.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "rule public.users",
+                "rule public.notes",
+                "rule public.users #2",
+                "rule public.users #3"
+            ]
+        );
+    }
 
     #[test]
     fn claims_combine_their_scenarios() {

@@ -17,12 +17,38 @@ pub fn render(scorecard: &Scorecard) -> String {
         scorecard.seed,
         scorecard.server
     );
-    let _ = writeln!(out, "| claim | status | why |\n|---|---|---|");
+    if let Some(baseline) = &scorecard.baseline {
+        let _ = writeln!(
+            out,
+            "{} **{}**\n",
+            if baseline.holds() { "✅" } else { "❌" },
+            baseline.verdict()
+        );
+        for line in baseline.lines() {
+            let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
+    if !scorecard.regressions.is_empty() {
+        let _ = writeln!(out, "**Figures worse than the last runs' median:**\n");
+        for regression in &scorecard.regressions {
+            let _ = writeln!(out, "- 📉 {}", regression.describe());
+        }
+        out.push('\n');
+    }
+    // the report's own summary table, with whether its After holds
+    let _ = writeln!(
+        out,
+        "| check | before (the report) | after (the report) | proven? | why |\n|---|---|---|---|---|"
+    );
     for claim in &scorecard.claims {
         let _ = writeln!(
             out,
-            "| {} | {} | {} |",
+            "| {} (`{}`) | {} | {} | {} | {} |",
+            claim.title,
             claim.id,
+            cell(&claim.claimed_before),
+            cell(&claim.claimed_after),
             badge(claim.status),
             cell(&claim.reason)
         );
@@ -45,14 +71,27 @@ pub fn render(scorecard: &Scorecard) -> String {
                 s.evidence.summary
             );
             for line in super::evidence_lines(&s.evidence, 10) {
-                let _ = writeln!(out, "  - {}", line.trim_start());
+                let text = line.trim_start();
+                // a command's output, under its label, is a list of its own
+                let nested = if line.starts_with(super::TAIL_INDENT) {
+                    "  "
+                } else {
+                    ""
+                };
+                let _ = writeln!(out, "  {nested}- {text}");
             }
         }
     }
     if !scorecard.input_errors.is_empty() {
         let _ = writeln!(out, "\n## Input errors\n");
-        for e in &scorecard.input_errors {
-            let _ = writeln!(out, "- {e}");
+        for (i, e) in scorecard.input_errors.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{}. {} (stopped {})",
+                i + 1,
+                e.message,
+                super::summarised(&e.scenarios)
+            );
         }
     }
     out

@@ -54,8 +54,18 @@ pub fn render(scorecard: &Scorecard, detail: bool) -> String {
         scorecard.count(Status::NotProven),
         scorecard.duration_ms / 1000.0
     );
-    for e in &scorecard.input_errors {
-        let _ = writeln!(out, "  input error: {e}");
+    for regression in &scorecard.regressions {
+        let _ = writeln!(out, "  regression: {}", regression.describe());
+    }
+    if let Some(baseline) = &scorecard.baseline {
+        let _ = writeln!(out, "  baseline: {}", baseline.verdict());
+        for line in baseline.lines() {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+    for (i, e) in scorecard.input_errors.iter().enumerate() {
+        let _ = writeln!(out, "  input error #{}: {}", i + 1, e.message);
+        let _ = writeln!(out, "    stopped: {}", super::summarised(&e.scenarios));
     }
     out
 }

@@ -4,7 +4,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::report::evidence::{ClaimReport, Evidence, Outcome, ScenarioReport, Scorecard, Status};
+use crate::report::evidence::{
+    ClaimReport, Evidence, InputError, Outcome, ScenarioReport, Scorecard, Status, SCHEMA_VERSION,
+};
 use crate::report::redact::redact;
 use crate::run::scenario::{ClaimSpec, Context, Run, Scenario, ScenarioError};
 
@@ -29,15 +31,31 @@ pub async fn run(
 ) -> Scorecard {
     let started = Instant::now();
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let mut input_errors = Vec::new();
+    let mut input_errors: Vec<InputError> = Vec::new();
     let mut reports = Vec::new();
     for claim in claims {
         let mut scenario_reports = Vec::new();
         for scenario in scenarios.iter().filter(|s| s.claim().id == claim.id) {
             observer.scenario_started(claim.id, scenario.id(), scenario.title());
-            let (report, input_error) = run_one(scenario.clone(), run.clone()).await;
-            // one bad key makes every scenario that reads it fail: say it once
-            input_errors.extend(input_error.filter(|e| !input_errors.contains(e)));
+            let (mut report, input_error) = run_one(scenario.clone(), run.clone()).await;
+            // one bad key makes every scenario that reads it fail: say it once, with the
+            // scenarios it stopped
+            if let Some(message) = input_error {
+                let stopped = format!("{}/{}", claim.id, scenario.id());
+                let index = match input_errors.iter().position(|e| e.message == message) {
+                    Some(index) => index,
+                    None => {
+                        input_errors.push(InputError {
+                            message,
+                            scenarios: Vec::new(),
+                        });
+                        input_errors.len() - 1
+                    }
+                };
+                input_errors[index].scenarios.push(stopped);
+                report.stopped_by = Some(index);
+                report.evidence.summary = format!("stopped by input error #{}", index + 1);
+            }
             observer.scenario_finished(claim.id, &report);
             scenario_reports.push(report);
         }
@@ -48,6 +66,7 @@ pub async fn run(
         .map(|s| s.describe())
         .unwrap_or_else(|| "dedicated servers only".into());
     Scorecard {
+        schema_version: SCHEMA_VERSION,
         subject: run.subject.name().to_owned(),
         backend: redact(&run.backend.describe()),
         server: redact(&server),
@@ -56,6 +75,9 @@ pub async fn run(
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         claims: reports,
         input_errors,
+        regressions: Vec::new(),
+        trends: Vec::new(),
+        baseline: None,
     }
 }
 
@@ -79,7 +101,7 @@ async fn run_one(scenario: Arc<dyn Scenario>, run: Arc<Run>) -> (ScenarioReport,
             input_error = Some(redact(&e.to_string()));
             Outcome::not_proven(Evidence::new(format!("manifest error: {e}")))
         }
-        Ok(Ok(Err(e))) => Outcome::not_proven(Evidence::new(format!("could not run: {e}"))),
+        Ok(Ok(Err(e))) => could_not_run(&e.to_string()),
         Ok(Err(_elapsed)) => Outcome::not_proven(Evidence::new(format!(
             "timed out: no verdict within the scenario's deadline of {}",
             human(deadline)
@@ -100,14 +122,45 @@ async fn run_one(scenario: Arc<dyn Scenario>, run: Arc<Run>) -> (ScenarioReport,
         evidence,
         duration_ms: started.elapsed().as_secs_f64() * 1000.0,
         kept: kept.map(|k| redact(&k)),
+        stopped_by: None,
     };
     (report, input_error)
 }
 
-fn claim_report(claim: &ClaimSpec, scenarios: Vec<ScenarioReport>) -> ClaimReport {
+/// NOT PROVEN by an error: its first line in the summary, and the whole of an error of
+/// several lines (a command's output) as an observation, shown under its label.
+fn could_not_run(error: &str) -> Outcome {
+    let mut lines = error.lines().filter(|l| !l.trim().is_empty());
+    let first = lines.next().unwrap_or_default().trim_end();
+    let mut evidence = Evidence::new(format!("could not run: {first}"));
+    if lines.next().is_some() {
+        evidence.push_observation("error", error);
+    }
+    Outcome::not_proven(evidence)
+}
+
+/// A claim's report from its scenarios': its status combined, and why in one line.
+pub fn claim_report(claim: &ClaimSpec, scenarios: Vec<ScenarioReport>) -> ClaimReport {
     let status = Status::combine(scenarios.iter().map(|s| s.status));
+    let not_applicable = scenarios
+        .iter()
+        .filter(|s| s.status == Status::NotApplicable)
+        .count();
     let reason = if scenarios.is_empty() {
         "not implemented: no scenario proves this claim yet".to_owned()
+    } else if status == Status::Proven {
+        // every scenario's summary is in its own line: the claim's says how many
+        let judged = scenarios.len() - not_applicable;
+        let na = if not_applicable > 0 {
+            format!(" ({not_applicable} N/A)")
+        } else {
+            String::new()
+        };
+        if judged == 1 {
+            format!("its one scenario PROVEN{na}")
+        } else {
+            format!("all {judged} scenarios PROVEN{na}")
+        }
     } else {
         let deciding: Vec<String> = scenarios
             .iter()
@@ -120,6 +173,8 @@ fn claim_report(claim: &ClaimSpec, scenarios: Vec<ScenarioReport>) -> ClaimRepor
         id: claim.id.to_owned(),
         title: claim.title.to_owned(),
         statement: claim.statement.to_owned(),
+        claimed_before: claim.before.to_owned(),
+        claimed_after: claim.after.to_owned(),
         status,
         reason,
         scenarios,
@@ -130,6 +185,9 @@ fn redact_evidence(evidence: &mut crate::report::evidence::Evidence) {
     evidence.summary = redact(&evidence.summary);
     for o in &mut evidence.observations {
         o.value = redact(&o.value);
+    }
+    for f in &mut evidence.findings {
+        f.text = redact(&f.text);
     }
     for c in &mut evidence.counterexamples {
         c.title = redact(&c.title);
@@ -149,4 +207,24 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 
 fn human(d: Duration) -> String {
     format!("{} s", d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_of_several_lines_keeps_its_first_in_the_summary_and_all_in_the_evidence() {
+        let one = could_not_run("failed to connect");
+        assert_eq!(one.evidence.summary, "could not run: failed to connect");
+        assert!(one.evidence.observations.is_empty());
+        let output = "`./migrate.sh` exited with 1: starting\n\nERROR: relation \"users\" exists\n";
+        let several = could_not_run(output);
+        assert_eq!(
+            several.evidence.summary,
+            "could not run: `./migrate.sh` exited with 1: starting"
+        );
+        assert_eq!(several.evidence.observations[0].value, output);
+        assert_eq!(several.status, Status::NotProven);
+    }
 }

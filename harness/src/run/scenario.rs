@@ -21,6 +21,9 @@ pub struct ClaimSpec {
     pub title: &'static str,
     /// The report's own words.
     pub statement: &'static str,
+    /// The report's summary table: what it says there was before, and is there after.
+    pub before: &'static str,
+    pub after: &'static str,
 }
 
 /// One executable proof of one aspect of a claim.

@@ -44,6 +44,8 @@ const fn claim(id: &'static str) -> ClaimSpec {
         id,
         title: id,
         statement: "a claim",
+        before: "none",
+        after: "all",
     }
 }
 
@@ -140,7 +142,9 @@ async fn claims_without_a_verdict_are_not_proven_and_manifest_errors_are_input_e
     assert_eq!(status("manifest"), Status::NotProven);
     assert_eq!(card.input_errors.len(), 1);
     assert!(
-        card.input_errors[0].contains("readiness.toml:4: `migrations.dir`: is wrong"),
+        card.input_errors[0]
+            .message
+            .contains("readiness.toml:4: `migrations.dir`: is wrong"),
         "{:?}",
         card.input_errors
     );

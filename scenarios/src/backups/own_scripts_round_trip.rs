@@ -110,7 +110,7 @@ impl Scenario for OwnScriptsRoundTrip {
                 if check.differences.tables.is_empty() {
                     "none".into()
                 } else {
-                    check.differences.tables.join(", ")
+                    harness::report::summarised(&check.differences.tables)
                 }
             );
             evidence.push_counterexample("restored copy against the destroyed source", problems);
@@ -217,7 +217,7 @@ async fn safety_backup(
     if !diff.is_empty() {
         evidence.summary = format!(
             "restoring over the damaged database does not bring it back (tables that differ: {})",
-            diff.tables.join(", ")
+            harness::report::summarised(&diff.tables)
         );
         evidence.push_counterexample("restore after an accidental DELETE", diff.details);
         return Ok(Some(Outcome::refuted(evidence.clone())));

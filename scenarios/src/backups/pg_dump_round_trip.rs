@@ -121,7 +121,7 @@ impl Scenario for PgDumpRoundTrip {
                 } else {
                     format!(
                         ": tables that differ: {}",
-                        check.differences.tables.join(", ")
+                        harness::report::summarised(&check.differences.tables)
                     )
                 };
                 evidence.summary = format!("the restored copy ({what}) is not the source{tables}");

@@ -193,7 +193,7 @@ impl Scenario for ConstraintsRejectGeneratedViolations {
         evidence.push_observation(
             "generated cases per second",
             format!(
-                "{:.0}",
+                "{:.0} cases/s",
                 f64::from(executed) / elapsed.as_secs_f64().max(1e-9)
             ),
         );

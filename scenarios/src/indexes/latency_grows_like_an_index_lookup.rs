@@ -8,6 +8,7 @@
 
 use async_trait::async_trait;
 use harness::checks::growth::{Curve, Sampling, INDEX_LOOKUP_MAX_SLOPE, MATERIAL_RISE_MS};
+use harness::report::figure::Figure;
 use harness::run::scenario::{Context, ScenarioError};
 use harness::schema::dataset::scale_label;
 use harness::{Evidence, Outcome, Scenario};
@@ -61,7 +62,13 @@ impl Scenario for LatencyGrowsLikeAnIndexLookup {
                 format!("dataset at {} users ready", scale_label(users)),
                 took,
             );
+            evidence.push_figure(Figure::Dataset {
+                users,
+                build_ms: took.as_secs_f64() * 1000.0,
+                clone_ms: None,
+            });
         }
+        evidence.push_figure(Figure::latency(&curves, INDEX_LOOKUP_MAX_SLOPE));
         for curve in &curves {
             evidence.push_observation(format!("`{}`", curve.query), curve.describe());
             if curve.rises_too_little_to_tell() {

@@ -1,7 +1,9 @@
 //! Claim: indexes; fault: none; check: one catalog lint rule ([`super::lints`]) over the
 //! migrated schema — or, for a rule that needs it, over a dataset clone at the largest
-//! scale after every main query ran once. A rule that refutes turns each finding into a
-//! counterexample; an advisory rule's findings are evidence and leave the verdict PROVEN.
+//! scale after every main query ran once. Each finding is one of the evidence's, with an
+//! id of the rule and the index or constraint (`duplicate-index public.users_email_idx`).
+//! A rule that refutes also turns each into a counterexample; an advisory rule's findings
+//! leave the verdict PROVEN.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -60,6 +62,13 @@ impl Scenario for LintScenario {
             return Ok(Outcome::proven(evidence));
         }
         let messages: Vec<String> = findings.iter().map(|f| f.message.clone()).collect();
+        // one finding each, named by the rule and what it is about
+        for finding in &findings {
+            evidence.push_finding(
+                format!("{} {}", self.rule.id(), finding.object),
+                format!("{} (fix: {})", finding.message, finding.fix),
+            );
+        }
         match self.rule.severity() {
             Severity::Refutes => {
                 for finding in findings {
@@ -72,12 +81,6 @@ impl Scenario for LintScenario {
                 Ok(Outcome::refuted(evidence))
             }
             Severity::Advisory => {
-                for finding in findings {
-                    evidence.push_observation(
-                        "advisory",
-                        format!("{} (fix: {})", finding.message, finding.fix),
-                    );
-                }
                 evidence.summary = format!(
                     "advisory, which costs writes rather than reads: {}",
                     headline(&messages)

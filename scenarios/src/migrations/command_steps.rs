@@ -166,13 +166,10 @@ pub(super) fn step_label(number: usize, after: &Position, before: &Position) -> 
     }
 }
 
-/// "3: step 1 (…), step 2 (…), step 3 (…)", or for a long history its count, first and
-/// last.
+/// "3: step 1 (…), step 2 (…), step 3 (…)", or for a long history its count, its first and
+/// last few, and how many between.
 fn span(names: &[String]) -> String {
-    match names {
-        [first, .., last] if names.len() > 5 => format!("{}: {first} … {last}", names.len()),
-        _ => format!("{}: {}", names.len(), names.join(", ")),
-    }
+    format!("{}: {}", names.len(), harness::report::summarised(names))
 }
 
 /// A fresh database moved `steps` steps forward, to go on from after a step that could not

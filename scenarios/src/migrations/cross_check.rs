@@ -24,8 +24,14 @@ pub fn lint_steps(migrations: &Migrations) -> BTreeMap<String, Vec<Finding>> {
         .collect()
 }
 
-/// One line per finding of `trace`'s step: the finding, and what the trace says of it.
-pub fn judge_findings(findings: &[Finding], trace: &StepTrace, budget: Duration) -> Vec<String> {
+/// One finding of the evidence per static finding of `trace`'s step: its id, the same from
+/// run to run (`step 0004 add index: index-without-concurrently public.projects
+/// projects_idx`, whatever the trace measured), and its line with what the trace says of it.
+pub fn judge_findings(
+    findings: &[Finding],
+    trace: &StepTrace,
+    budget: Duration,
+) -> Vec<(String, String)> {
     findings
         .iter()
         .map(|finding| {
@@ -43,7 +49,10 @@ pub fn judge_findings(findings: &[Finding], trace: &StepTrace, budget: Duration)
                 ),
                 None => "not seen by the trace (its table held no rows, or was not locked)".into(),
             };
-            format!("{} — {verdict}", finding.line())
+            (
+                format!("step {}: {}", trace.step, finding.id()),
+                format!("{}: {} — {verdict}", trace.step, finding.line()),
+            )
         })
         .collect()
 }

@@ -27,8 +27,6 @@ use super::walk::{NoWalk, Walk};
 /// Users' worth of rows the tables hold before each step: enough rows in every table
 /// for a lost column or row to show, few enough for a long history.
 const USERS: u64 = 3;
-/// How many steps' changed-but-not-lost data the evidence lists.
-const CHANGED_SHOWN: usize = 5;
 
 pub struct DataSurvivesEachRoundTrip;
 
@@ -204,25 +202,19 @@ fn judge(found: Findings, marks: &Marks, mut evidence: Evidence) -> Outcome {
     }
     if !found.left_empty.is_empty() {
         let tables: Vec<&str> = found.left_empty.iter().map(String::as_str).collect();
-        evidence.push_observation("tables that could not be filled", tables.join(", "));
+        evidence.push_observation(
+            "tables that could not be filled",
+            harness::report::summarised(&tables),
+        );
     }
     if !found.changed.is_empty() {
-        let shown: Vec<String> = found
+        // one step a line: the renderings show the last few and count the others
+        let lines: Vec<String> = found
             .changed
             .iter()
-            .take(CHANGED_SHOWN)
             .map(|(step, what)| format!("{step}: {}", what.join("; ")))
             .collect();
-        let more = found.changed.len().saturating_sub(CHANGED_SHOWN);
-        let tail = if more > 0 {
-            format!(" (and {more} more steps)")
-        } else {
-            String::new()
-        };
-        evidence.push_observation(
-            "changed by the round trip, not lost",
-            format!("{}{tail}", shown.join(" | ")),
-        );
+        evidence.push_observation("changed by the round trip, not lost", lines.join("\n"));
     }
     for (step, lost) in &found.declared {
         evidence.push_observation(
@@ -235,7 +227,7 @@ fn judge(found: Findings, marks: &Marks, mut evidence: Evidence) -> Outcome {
         evidence.summary = format!(
             "{} of {tried} steps do not round-trip the data written before them: {}",
             found.failures.len(),
-            names.join(", ")
+            harness::report::summarised(&names)
         );
         for failure in found.failures {
             evidence.push_counterexample(

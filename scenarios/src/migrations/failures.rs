@@ -21,7 +21,8 @@ impl StepFailure {
     }
 }
 
-/// REFUTED, naming every failed step in the summary and giving each a counterexample;
+/// REFUTED, naming the failed steps in the summary (the first and last few of a long
+/// list, and how many between) and giving each a counterexample;
 /// `None` when there is no failure. `total` counts the steps tried, called `steps_noun`.
 pub fn refuted(
     evidence: &mut Evidence,
@@ -36,7 +37,7 @@ pub fn refuted(
     evidence.summary = format!(
         "{} of {total} {steps_noun} cannot be rolled back to the schema before them: {}",
         failures.len(),
-        names.join(", ")
+        harness::report::summarised(&names)
     );
     for failure in failures {
         evidence.push_counterexample(

@@ -27,9 +27,6 @@ use sqlx::Connection;
 
 use super::marks::Marks;
 
-/// How many parse errors the evidence quotes.
-const PARSE_ERRORS_SHOWN: usize = 5;
-
 /// The least grade that leaves the scenario NOT PROVEN: a rewrite or scan of 100k rows or
 /// more at the claimed size, or a statement that breaks running code on a table with rows.
 /// Lesser findings are listed for the lock trace to measure.
@@ -137,14 +134,13 @@ impl Scenario for UnsafeDdlNamed {
         }
         let judged = steps.len() - deployed.0;
         if !parse_errors.is_empty() {
-            let shown: Vec<&str> = parse_errors
-                .iter()
-                .take(PARSE_ERRORS_SHOWN)
-                .map(String::as_str)
-                .collect();
+            // one a line: the renderings show the last few and count the others
             evidence.push_observation(
-                "statements the parser could not read (skipped)",
-                format!("{}: {}", parse_errors.len(), shown.join(" | ")),
+                format!(
+                    "{} statements the parser could not read (skipped)",
+                    parse_errors.len()
+                ),
+                parse_errors.join("\n"),
             );
         }
         if findings.is_empty() {
@@ -190,37 +186,35 @@ impl Scenario for UnsafeDdlNamed {
                     .iter()
                     .filter(|(_, w)| w.grade >= NOT_PROVEN_FROM)
                     .count();
+                // one finding each, heaviest first, weighed in its text and not its id
+                for (label, w) in &weighed {
+                    let at = if w.rows.is_some() { &sizes.at } else { "" };
+                    evidence.push_finding(
+                        finding_id(label, &w.finding),
+                        format!(
+                            "{label}: {} [{}{at}: {}]",
+                            w.finding.line(),
+                            w.size(),
+                            w.grade.label()
+                        ),
+                    );
+                }
                 let counts: Vec<String> = [Grade::Major, Grade::Minor, Grade::Harmless]
                     .into_iter()
                     .map(|grade| {
-                        let lines: Vec<String> = weighed
-                            .iter()
-                            .filter(|(_, w)| w.grade == grade)
-                            .map(|(label, w)| {
-                                let at = if w.rows.is_some() { &sizes.at } else { "" };
-                                format!(
-                                    "{label}: {} [{}{at}: {}]",
-                                    w.finding.line(),
-                                    w.size(),
-                                    w.grade.label()
-                                )
-                            })
-                            .collect();
-                        let count = format!("{} {}", lines.len(), grade.label());
-                        if !lines.is_empty() {
-                            evidence.push_counterexample(count.clone(), lines);
-                        }
-                        count
+                        let n = weighed.iter().filter(|(_, w)| w.grade == grade).count();
+                        format!("{n} {}", grade.label())
                     })
                     .collect();
                 weights = format!("; weighed by the rows{}: {}", sizes.at, counts.join(", "));
             }
             None => {
-                let lines: Vec<String> = findings
-                    .iter()
-                    .map(|(label, f)| format!("{label}: {}", f.line()))
-                    .collect();
-                evidence.push_counterexample(format!("{total} unweighed"), lines);
+                for (label, f) in &findings {
+                    evidence.push_finding(
+                        finding_id(label, f),
+                        format!("{label}: {} [unweighed]", f.line()),
+                    );
+                }
             }
         }
         if !definite.is_empty() {
@@ -242,6 +236,13 @@ impl Scenario for UnsafeDdlNamed {
         );
         Ok(Outcome::not_proven(evidence))
     }
+}
+
+/// A finding's id, the same from run to run: the step, the rule, the table and what on it
+/// (`step 0004 add index: index-without-concurrently public.projects projects_idx`), never
+/// its weight.
+fn finding_id(step: &str, finding: &lint::Finding) -> String {
+    format!("step {step}: {}", finding.id())
 }
 
 /// The SQL of the first watched directory read as a migrations layout with steps (Prisma's

@@ -200,24 +200,14 @@ async fn stepwise(
     Ok(Outcome::proven(evidence))
 }
 
-/// "3: 0001 init, 0002 users, 0003 indexes", or for a long history its count, first and
-/// last.
+/// "3: 0001 init, 0002 users, 0003 indexes", or for a long history its count, its first
+/// and last few, and how many between.
 fn span(steps: &[harness::schema::migrate::Step]) -> String {
-    match steps {
-        [] => "none".into(),
-        [first, .., last] if steps.len() > 5 => {
-            format!("{}: {} … {}", steps.len(), first.label(), last.label())
-        }
-        _ => format!(
-            "{}: {}",
-            steps.len(),
-            steps
-                .iter()
-                .map(|s| s.label())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+    if steps.is_empty() {
+        return "none".into();
     }
+    let labels: Vec<String> = steps.iter().map(|s| s.label()).collect();
+    format!("{}: {}", steps.len(), harness::report::summarised(&labels))
 }
 
 /// Command migrations: up, down, up again, comparing the whole schema each time.

@@ -20,8 +20,9 @@ use harness::{Evidence, Outcome, Scenario, ServerProfile};
 /// How long one request may take: a health check that hangs this long is no health check.
 const ANSWER_BOUND: Duration = Duration::from_secs(10);
 
-/// How many lines of the app's output the evidence shows.
-const OUTPUT_LINES: usize = 5;
+/// How many lines of the app's output the evidence keeps, one a line under its label (the
+/// renderings show the last few of them).
+const OUTPUT_LINES: usize = 200;
 
 pub struct AppHealthFollowsTheDatabase;
 
@@ -117,27 +118,25 @@ impl Probe {
         })
     }
 
-    /// Waits for a first 2xx; the error says what the app said or did instead.
+    /// Waits for a first 2xx; the error says in one line what the app said or did
+    /// instead, and its output is an observation of its own.
     async fn wait_healthy(&mut self, label: &str) -> Result<(), String> {
         let within = self.section.ready_timeout();
-        match self.app.wait_healthy(within, ANSWER_BOUND).await {
+        let not_ready = match self.app.wait_healthy(within, ANSWER_BOUND).await {
             Ready::Healthy { answer, waited } => {
                 self.evidence.push_timing(label, waited);
                 self.evidence.push_observation(label, answer.describe());
-                Ok(())
+                return Ok(());
             }
-            Ready::Ended { how } => Err(format!(
-                "`{}` {how}; its output: {}",
-                self.app.command(),
-                self.output()
-            )),
-            Ready::NotHealthy { last, waited } => Err(format!(
-                "after {:.1} s it still answered {}; its output: {}",
+            Ready::Ended { how } => format!("`{}` {how}", self.app.command()),
+            Ready::NotHealthy { last, waited } => format!(
+                "after {:.1} s it still answered {}",
                 waited.as_secs_f64(),
-                said(&last),
-                self.output()
-            )),
-        }
+                said(&last)
+            ),
+        };
+        self.observe_output(label);
+        Err(not_ready)
     }
 
     async fn expect_healthy(&mut self, label: &str) {
@@ -155,7 +154,7 @@ impl Probe {
     /// An outage must be answered, promptly, with a non-2xx.
     fn expect_unhealthy(&mut self, label: &str, answer: Result<Answer, NoAnswer>) {
         self.record(label, &answer);
-        let health = &self.section.health;
+        let health = self.section.health.clone();
         match &answer {
             Ok(a) if !a.is_success() => self.outages.push(format!(
                 "{} within {:.1} s with it {}",
@@ -171,8 +170,11 @@ impl Probe {
                 let ended = self
                     .app
                     .ended()
-                    .map(|how| format!(" (the app {how}: {})", self.output()))
+                    .map(|how| format!(" (the app {how})"))
                     .unwrap_or_default();
+                if !ended.is_empty() {
+                    self.observe_output(label);
+                }
                 self.problems.push(format!(
                     "with the {label}, `GET {health}` got {e}{ended}: a health check that does not answer cannot tell an outage"
                 ));
@@ -224,13 +226,16 @@ impl Probe {
         }
     }
 
-    fn output(&self) -> String {
+    /// The app's last lines of output, as of `label`: one a line, under its label.
+    fn observe_output(&mut self, label: &str) {
         let tail = self.app.output_tail(OUTPUT_LINES);
-        if tail.is_empty() {
+        let output = if tail.is_empty() {
             "(none)".into()
         } else {
             tail
-        }
+        };
+        self.evidence
+            .push_observation(format!("{label}: the app's output"), output);
     }
 
     fn verdict(mut self) -> Outcome {

@@ -17,6 +17,10 @@ use harness::{Evidence, Outcome, Scenario, ServerProfile};
 
 pub struct MonitorReportsHealth;
 
+/// How many lines of the monitor's output the evidence keeps (the renderings show the last
+/// few of them).
+const OUTPUT_LINES: usize = 200;
+
 #[async_trait]
 impl Scenario for MonitorReportsHealth {
     fn id(&self) -> &'static str {
@@ -72,18 +76,19 @@ impl Scenario for MonitorReportsHealth {
         let by_subject = SubjectTools::of(subject, None).is_some();
         if !healthy.succeeded() && !by_subject {
             evidence.summary = format!(
-                "`{command}` {} with the database up and a harness pg_dump in $BACKUP_DIR; the subject names no backup command to make the backups it looks for, so its normal state cannot be shown: {}",
+                "`{command}` {} with the database up and a harness pg_dump in $BACKUP_DIR; the subject names no backup command to make the backups it looks for, so its normal state cannot be shown",
                 healthy.outcome(),
-                healthy.tail(3)
             );
+            evidence.push_observation("its output, database up", output(&healthy));
             return Ok(Outcome::not_proven(evidence));
         }
         let mut problems = Vec::new();
         if !healthy.succeeded() {
+            // its output on the lines under it (the renderings show the last few)
             problems.push(format!(
-                "with the database up and a fresh backup, `{command}` {}: {}",
+                "with the database up and a fresh backup, `{command}` {}\n{}",
                 healthy.outcome(),
-                healthy.tail(5)
+                output(&healthy)
             ));
         }
         let report = healthy.stdout.to_lowercase();
@@ -93,8 +98,10 @@ impl Scenario for MonitorReportsHealth {
             .collect();
         if !missing_tables.is_empty() {
             problems.push(format!(
-                "the report leaves out table(s) {:?}",
-                missing_tables
+                "the report leaves out table(s) {} ({} of {})",
+                harness::report::summarised(&missing_tables),
+                missing_tables.len(),
+                tables.len()
             ));
         }
         for topic in ["connection", "backup"] {
@@ -154,7 +161,8 @@ impl Scenario for MonitorReportsHealth {
             }
         }
         if !problems.is_empty() {
-            evidence.summary = problems[0].clone();
+            // the first problem's first line: its output stays in the counterexample
+            evidence.summary = problems[0].lines().next().unwrap_or_default().to_owned();
             evidence.push_counterexample("the monitor does not show what it claims", problems);
             return Ok(Outcome::refuted(evidence));
         }
@@ -173,6 +181,22 @@ impl Scenario for MonitorReportsHealth {
         );
         Ok(Outcome::proven(evidence))
     }
+}
+
+/// The last [`OUTPUT_LINES`] lines the monitor printed, one a line, stderr after stdout
+/// (where its error is, last, the renderings keep it); "(printed nothing)" when it did not.
+fn output(ran: &CommandOutput) -> String {
+    let lines: Vec<&str> = ran
+        .stdout
+        .lines()
+        .chain(ran.stderr.lines())
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    if lines.is_empty() {
+        return "(printed nothing)".to_owned();
+    }
+    lines[lines.len().saturating_sub(OUTPUT_LINES)..].join("\n")
 }
 
 async fn run(command: &SubjectCommand) -> Result<CommandOutput, ScenarioError> {

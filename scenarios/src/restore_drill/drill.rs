@@ -6,6 +6,8 @@
 use std::time::{Duration, Instant};
 
 use harness::backup::{DumpOptions, SubjectTools};
+use harness::report::figure::{DrillFigure, DrillStep, Figure};
+use harness::run::progress;
 use harness::run::scenario::{Context, ScenarioError};
 use harness::schema::dataset;
 use harness::{Evidence, Outcome};
@@ -51,6 +53,10 @@ pub struct DrillReport {
     /// Whether the bound is the report's "< 15 minutes", the manifest naming none.
     pub bound_from_report: bool,
 }
+
+/// The drill's steps, as its progress counts them: seed, back up, destroy, provision,
+/// restore, verify.
+const DRILL_STEPS: u64 = 6;
 
 /// The report's claim ("Recovery Time: < 15 minutes"), when the manifest states none.
 pub const REPORT_RTO_SECONDS: f64 = 900.0;
@@ -108,9 +114,17 @@ impl Drill {
             return Ok(report);
         }
 
+        let drill_name = format!(
+            "restore drill at {} users",
+            dataset::scale_label(self.users)
+        );
+        let mut steps = progress::begin(&drill_name, Some(DRILL_STEPS));
+        steps.doing("seed the source");
         let started = Instant::now();
         let source = Source::seeded(ctx, "drill_source", self.users).await?;
         report.seed_seconds = secs(started.elapsed());
+        steps.advance(1);
+        steps.doing("back up");
         let tools = tool::tools_of(source.server.as_ref())?;
         let tool = match SubjectTools::of(subject, Some(tools.clone())) {
             Some(own) => Tool::Subject(own),
@@ -141,14 +155,20 @@ impl Drill {
             }
         };
         report.backup_bytes = harness::backup::dump::size_on_disk(&file).unwrap_or(0);
+        steps.advance(1);
+        steps.doing("destroy the server");
 
         report.restored_into = source::restored_into(source.server.as_ref()).to_owned();
         let started = Instant::now();
         report.destroyed = source.destroy(ctx).await?;
         report.destroy_seconds = secs(started.elapsed());
+        steps.advance(1);
+        steps.doing("provision a new server");
 
         let (target, provision) = source::fresh_target(ctx, "drill_target").await?;
         report.provision_seconds = secs(provision);
+        steps.advance(1);
+        steps.doing("restore");
 
         let restore_started = Instant::now();
         let restored = tool.restore(&file, &target.admin()).await?;
@@ -157,9 +177,12 @@ impl Drill {
             report.failure = Some(format!("the restore failed: {why}"));
             return Ok(report);
         }
+        steps.advance(1);
+        steps.doing("verify the copy");
         let check = restored::check_restored(ctx.subject(), &expected, &target).await?;
         report.rto_seconds = secs(restore_started.elapsed());
         report.verify_seconds = secs(check.elapsed);
+        steps.finish();
         report.amcheck = match &check.amcheck {
             Ok(a) => a.describe(),
             Err(why) => format!("could not run: {why}"),
@@ -181,6 +204,30 @@ impl DrillReport {
 
     pub fn rows_per_second(&self) -> f64 {
         self.rows as f64 / self.restore_seconds.max(1e-9)
+    }
+
+    /// The drill's figures for the charts and the history.
+    pub fn figure(&self) -> DrillFigure {
+        let steps = [
+            ("back up", self.backup_seconds),
+            ("provision", self.provision_seconds),
+            ("restore", self.restore_seconds),
+            ("verify", self.verify_seconds),
+        ];
+        DrillFigure {
+            users: self.users,
+            steps: steps
+                .into_iter()
+                .filter(|(_, seconds)| *seconds > 0.0)
+                .map(|(step, seconds)| DrillStep {
+                    step: step.to_owned(),
+                    seconds,
+                })
+                .collect(),
+            rto_seconds: self.rto_seconds,
+            extrapolated_rto_seconds: self.extrapolated_rto_seconds,
+            bound_seconds: self.bound_seconds,
+        }
     }
 
     /// The verdict: PROVEN only when the copy verified and both the measured and the
@@ -220,6 +267,9 @@ impl DrillReport {
             if seconds > 0.0 {
                 evidence.push_timing(label, Duration::from_secs_f64(seconds));
             }
+        }
+        if self.rto_seconds > 0.0 {
+            evidence.push_figure(Figure::Drill(self.figure()));
         }
         if let Some(failure) = &self.failure {
             evidence.summary = failure.clone();

@@ -328,12 +328,13 @@ pub fn observe_calibrations(flows: &SubjectFlows, evidence: &mut Evidence) -> Op
             .iter()
             .map(|s| describe(Some(s), s.number))
             .collect();
+        // one statement a line: the renderings show the last few and count the others
         evidence.push_observation(
             format!(
                 "command flow `{}` writes outside a transaction block",
                 flow.name
             ),
-            listed.join("; "),
+            listed.join("\n"),
         );
         first.get_or_insert_with(|| {
             format!(

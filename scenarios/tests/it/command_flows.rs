@@ -177,7 +177,7 @@ async fn a_command_flow_that_fails_undisturbed_or_sends_nothing_is_an_input_erro
             &format!("run = {}", toml_string(run)),
         );
         let scorecard = verify_with(dir.path(), &["transactions"], &transactions(&ids)).await;
-        let errors = scorecard.input_errors.join("\n");
+        let errors = scorecard.input_error_text();
         assert!(errors.contains("flows.command[0].run"), "{errors}");
         assert!(errors.contains(says), "missing `{says}`:\n{errors}");
     }

@@ -179,7 +179,7 @@ async fn a_constraint_on_a_missing_table_is_a_manifest_error() {
     });
     let scorecard = verify_dir(dir.path(), &[CLAIM]).await;
     assert_claim(&scorecard, CLAIM, Status::NotProven);
-    let errors = scorecard.input_errors.join("\n");
+    let errors = scorecard.input_error_text();
     assert!(errors.contains("`constraints[3].table`"), "{errors}");
     assert!(
         errors.contains("table `user_accounts` does not exist in the migrated database"),
@@ -202,7 +202,7 @@ async fn an_accepted_value_the_claimed_rule_forbids_is_a_manifest_error() {
     });
     let scenarios: Vec<Arc<dyn Scenario>> = vec![Arc::new(ExpectedConstraintsExist)];
     let scorecard = verify_with(dir.path(), &[CLAIM], &scenarios).await;
-    let errors = scorecard.input_errors.join("\n");
+    let errors = scorecard.input_error_text();
     assert!(
         errors.contains("`constraints[3].accepts[2]`: `-5` does not satisfy the claimed expression `usage_count >= 0`"),
         "{errors}"

@@ -9,7 +9,9 @@ use crate::common;
 use harness::Status;
 use scenarios::indexes::ExpectedIndexUsedAtScale;
 use scenarios::subjects::{INSTANTVIZ, INSTANTVIZ_BEFORE};
-use scenarios::testing::{assert_claim, assert_scenario, evidence_text, verify_dir, verify_with};
+use scenarios::testing::{
+    assert_claim, assert_scenario, evidence_text, finding_ids, verify_dir, verify_with,
+};
 
 use common::{subject_copy, SMALL_SCALES};
 
@@ -41,6 +43,10 @@ async fn indexes_refuted_on_instantviz_by_the_unindexed_cascade_only() {
         .find(|s| s.id == "unindexed-foreign-key")
         .unwrap();
     assert_eq!(lint_report.evidence.counterexamples.len(), 1, "{lint}");
+    assert_eq!(
+        finding_ids(&scorecard, "indexes", "unindexed-foreign-key"),
+        ["unindexed-foreign-key public.projects.projects_workspace_id_fkey"]
+    );
 
     // the cascade is the one query that grows, and the only plan that fails
     assert_scenario(
@@ -111,6 +117,14 @@ async fn indexes_refuted_on_instantviz_by_the_unindexed_cascade_only() {
     let duplicates = evidence_text(&scorecard, "indexes", "duplicate-index");
     assert!(duplicates.contains("index users_stripe_customer_id_idx on users duplicates UNIQUE constraint users_stripe_customer_id_key"), "{duplicates}");
     assert!(duplicates.contains("index project_visualizations_project_id_slide_number_idx on project_visualizations duplicates UNIQUE constraint project_visualizations_project_id_slide_number_key"), "{duplicates}");
+    // one finding each, named by the rule and the index to drop
+    assert_eq!(
+        finding_ids(&scorecard, "indexes", "duplicate-index"),
+        [
+            "duplicate-index public.project_visualizations_project_id_slide_number_idx",
+            "duplicate-index public.users_stripe_customer_id_idx",
+        ]
+    );
     for clean in ["invalid-index", "redundant-index", "unused-index"] {
         assert_scenario(&scorecard, "indexes", clean, Status::Proven);
     }
@@ -275,7 +289,7 @@ async fn manifest_error(edit: impl FnOnce(String) -> String) -> String {
         "{:?}",
         scorecard.input_errors
     );
-    let error = scorecard.input_errors[0].clone();
+    let error = scorecard.input_errors[0].message.clone();
     assert!(error.contains("readiness.toml:"), "{error}");
     error
 }

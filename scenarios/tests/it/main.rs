@@ -17,6 +17,7 @@ mod migration_layouts;
 mod migration_locks;
 mod migrations_claim;
 mod monitoring_claim;
+mod report_renderings;
 mod restore_drill_claim;
 mod transactions_claim;
 mod unsafe_ddl;

@@ -11,7 +11,9 @@ use harness::report::evidence::Scorecard;
 use harness::Status;
 use scenarios::migrations::LocksStayShortUnderLoad;
 use scenarios::subjects::INSTANTVIZ;
-use scenarios::testing::{assert_scenario, copy_subject, edit, evidence_text, verify_with};
+use scenarios::testing::{
+    assert_scenario, copy_subject, edit, evidence_text, finding_ids, verify_with,
+};
 
 const SCENARIO: &str = "locks-stay-short-under-load";
 
@@ -82,12 +84,23 @@ async fn an_index_built_without_concurrently_on_100k_rows_keeps_writes_waiting()
         "behind its SHARE lock (budget 50 ms)",
         "statement: CREATE INDEX project_visualizations_link_idx ON project_visualizations (md5(id::text))",
         // the static lint named it before the run; the trace confirms it
-        "0004 slide links: static finding",
-        "index-without-concurrently on public.project_visualizations",
+        "0004 slide links: index-without-concurrently on public.project_visualizations",
         "confirmed by the trace: project_visualizations (100000 rows): SHARE lock held",
     ] {
         assert!(evidence.contains(words), "no `{words}` in {evidence}");
     }
+    // one finding each, with ids that name the step, the rule or kind and the table, and
+    // no measured figure
+    let ids = finding_ids(&scorecard, "migrations", SCENARIO);
+    assert_eq!(
+        ids,
+        [
+            "step 0004 slide links: index-without-concurrently public.project_visualizations project_visualizations_link_idx",
+            "step 0004 slide links: missing-lock-timeout public.project_visualizations",
+            "step 0004 slide links: wait-over-budget public.project_visualizations",
+        ],
+        "{evidence}"
+    );
     let lines = traced(&scorecard, "0004 slide links");
     assert!(
         matches!(&lines[..], [line] if line.starts_with("project_visualizations (100000 rows): SHARE lock held ")

@@ -202,7 +202,7 @@ async fn a_rollback_that_drops_a_column_holding_data_is_refuted_unless_declared(
         "destructive = [\"4\", \"drop_everything\"]",
     );
     let scorecard = data_round_trip(dir.path()).await;
-    let errors = scorecard.input_errors.join("\n");
+    let errors = scorecard.input_error_text();
     assert!(
         errors.contains("migrations.destructive[1]") && errors.contains("names no migration step"),
         "{errors}"
@@ -260,7 +260,7 @@ async fn downs_supported_from_a_later_step_leaves_the_earlier_ones_unrolled() {
     );
     let scorecard =
         scenarios::testing::verify_with(dir.path(), &["migrations"], &round_trips()).await;
-    let errors = scorecard.input_errors.join("\n");
+    let errors = scorecard.input_error_text();
     assert!(
         errors.contains("migrations.downs_supported_from"),
         "{errors}"

@@ -15,8 +15,8 @@ use harness::schema::migrate::layout;
 use harness::Status;
 use scenarios::subjects::INSTANTVIZ;
 use scenarios::testing::{
-    assert_scenario, copy_corpus_subject, copy_subject, edit, evidence_text, verify_bundled,
-    verify_with,
+    assert_scenario, copy_corpus_subject, copy_subject, edit, evidence_text, finding_ids,
+    verify_bundled, verify_with,
 };
 
 const SCENARIO: &str = "unsafe-ddl-named";
@@ -56,6 +56,16 @@ async fn an_index_built_without_concurrently_on_an_existing_table_is_named() {
     ] {
         assert!(evidence.contains(words), "{words}: {evidence}");
     }
+    // one finding each, named by the step, the rule, the table and the index, never by
+    // its weight
+    assert_eq!(
+        finding_ids(&scorecard, "migrations", SCENARIO),
+        [
+            "step 0004 add index: index-without-concurrently public.projects projects_workspace_id_idx",
+            "step 0004 add index: missing-lock-timeout public.projects",
+        ],
+        "{evidence}"
+    );
 
     // the safe way: CONCURRENTLY, alone in its file (a file of several statements runs as
     // one transaction, which CONCURRENTLY refuses); its SHARE UPDATE EXCLUSIVE lock lets
@@ -91,6 +101,13 @@ async fn a_not_null_column_without_a_default_on_a_table_with_rows_is_refuted() {
     ] {
         assert!(evidence.contains(words), "{words}: {evidence}");
     }
+    assert!(
+        finding_ids(&scorecard, "migrations", SCENARIO).contains(
+            &"step 0004 add source: add-column-not-null-without-default public.stripe_events source"
+                .to_owned()
+        ),
+        "{evidence}"
+    );
 }
 
 /// A finding on a table the claimed scale leaves empty (`stripe_events`, with unlisted
@@ -156,6 +173,21 @@ async fn the_bundled_subject_gives_only_its_true_findings() {
         "0003 indexes: index-without-concurrently on public.users — CREATE INDEX users_email_idx ON users (email) takes a SHARE lock",
     ] {
         assert!(evidence.contains(words), "{words}: {evidence}");
+    }
+    // one finding each, every one with an id of its own: the step, the rule, the table
+    // and the constraint or index
+    let ids = finding_ids(&scorecard, "migrations", SCENARIO);
+    assert_eq!(ids.len(), 25, "{ids:#?}");
+    let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(distinct.len(), 25, "{ids:#?}");
+    assert!(!ids.iter().any(|i| i.contains('#')), "{ids:#?}");
+    for id in [
+        "step 0002 constraints: constraint-without-not-valid public.users users_usage_count_check",
+        "step 0002 constraints: missing-lock-timeout public.users",
+        "step 0003 indexes: index-without-concurrently public.users users_email_idx",
+        "step 0003 indexes: index-without-concurrently public.users users_created_at_idx",
+    ] {
+        assert!(ids.iter().any(|i| i == id), "no {id} in {ids:#?}");
     }
     assert!(!evidence.contains("0001 "), "{evidence}");
 }

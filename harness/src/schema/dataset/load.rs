@@ -15,8 +15,10 @@ use super::deferred::{DeferredSchema, NotDeferrable};
 use super::derived::{self, DerivedTable, LeftEmpty, Listed, Ordered};
 use crate::backend::names::quote_ident;
 use crate::error::ScenarioError;
+use crate::run::progress;
 use crate::schema::catalog::Catalog;
 use crate::schema::template::Database;
+use crate::subject::manifest::scales::scale_label;
 use crate::subject::manifest::{ScaleSection, UnlistedTables};
 use crate::subject::Subject;
 
@@ -169,7 +171,11 @@ async fn load_held_to(
     let phase = Instant::now();
     let (order, derived, mut left_empty) =
         plan_tables(&mut conn, subject, &scale, options.source, seed, later).await?;
+    let task_name = format!("dataset at {} users: load", scale_label(users));
+    // none (part way through the migrations): a spinner rather than an empty bar
+    let tables_to_fill = Some(order.len() as u64).filter(|n| *n > 0);
     let mut loader = Loader {
+        task: progress::begin(&task_name, tables_to_fill),
         subject,
         scale: &scale,
         users,
@@ -186,6 +192,8 @@ async fn load_held_to(
             Ok(rows) => (rows, strategy, None),
             Err(NotDeferrable(why)) => {
                 tracing::info!("loading with indexes in place: {why}");
+                let again = format!("{task_name} again, indexes in place");
+                loader.task = progress::begin(&again, tables_to_fill);
                 let rows = loader.in_place(&mut conn).await?;
                 (rows, LoadStrategy::InPlace, Some(why))
             }
@@ -193,6 +201,7 @@ async fn load_held_to(
     };
     if options.source != DataSource::SchemaAsItStands {
         let phase = Instant::now();
+        loader.task.doing("vacuum (freeze, analyze)");
         conn.execute("VACUUM (FREEZE, ANALYZE)")
             .await
             .map_err(|e| ScenarioError::sql("vacuum and analyze the generated data", e))?;
@@ -291,6 +300,8 @@ struct Loader<'a> {
     derived: Vec<DerivedTable>,
     left_empty: Vec<LeftEmpty>,
     phases: Vec<(String, Duration)>,
+    /// Tables filled out of those to fill, and the step under way.
+    task: progress::Task,
 }
 
 impl Loader<'_> {
@@ -319,6 +330,8 @@ impl Loader<'_> {
             Err(why) => return Ok(Err(why)),
         };
         let phase = Instant::now();
+        self.task
+            .doing(&format!("drop {} keys and indexes", deferred.len()));
         if let Err(e) = deferred.drop_all(&mut tx).await {
             return Ok(Err(NotDeferrable(format!(
                 "dropping the keys and indexes fails: {e}"
@@ -342,6 +355,8 @@ impl Loader<'_> {
             ))));
         }
         let phase = Instant::now();
+        self.task
+            .doing(&format!("rebuild {} keys and indexes", deferred.len()));
         let rebuilt = deferred.rebuild_all(&mut tx).await;
         match rebuilt {
             Err((what, sqlx::Error::Database(db_err))) if !self.derived.is_empty() => {
@@ -411,10 +426,13 @@ impl Loader<'_> {
         let mut rows = Vec::new();
         for entry in &self.order {
             let phase = Instant::now();
+            let label = entry.table.strip_prefix("public.").unwrap_or(&entry.table);
+            self.task.doing(&format!("generate {label}"));
             let written = match entry.hand_written {
                 Some(i) => self.hand_written(conn, i).await?,
                 None => {
                     let Some(table) = self.derived.iter().find(|d| d.table == entry.table) else {
+                        self.task.advance(1);
                         continue; // planned as left empty
                     };
                     match generate_derived(conn, table, self.users, self.seed).await? {
@@ -424,12 +442,13 @@ impl Loader<'_> {
                                 table: entry.table.clone(),
                                 why,
                             });
+                            self.task.advance(1);
                             continue;
                         }
                     }
                 }
             };
-            let label = entry.table.strip_prefix("public.").unwrap_or(&entry.table);
+            self.task.advance(1);
             self.phases
                 .push((format!("generate {label}"), phase.elapsed()));
             rows.push((label.to_owned(), written));

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::load::{load, LoadReport};
 use crate::error::ScenarioError;
+use crate::run::progress;
 use crate::schema::migrate::Migrations;
 use crate::schema::template::{TemplateError, TemplatePool};
 use crate::subject::manifest::scales::scale_label;
@@ -35,7 +36,12 @@ pub async fn seeded_template(
     let template = pool
         .template(&key, |db| {
             Box::pin(async move {
+                let migrating = progress::begin(
+                    &format!("dataset at {} users: migrate", scale_label(users)),
+                    None,
+                );
                 migrations.up(&db.admin()).await?;
+                migrating.finish();
                 let result = load(&db, &subject, users, seed).await;
                 let failure = result.as_ref().err().map(|e| e.to_string());
                 *slot.lock().unwrap_or_else(|p| p.into_inner()) = Some(result);

@@ -78,6 +78,43 @@ mod tests {
     }
 
     #[test]
+    fn a_finding_is_named_by_its_rule_table_and_object_not_its_wording() {
+        let mut linter = Linter::new();
+        let _ = linter.lint_migration(rules::testing::SETUP);
+        let lint = linter.lint_migration(
+            "ALTER TABLE users ADD CONSTRAINT users_age_check CHECK (age > 0);
+             ALTER TABLE users ADD COLUMN token text NOT NULL;
+             ALTER TABLE users ALTER COLUMN age TYPE bigint;
+             ALTER TABLE users ALTER COLUMN email SET NOT NULL;
+             ALTER TABLE users RENAME COLUMN name TO full_name;
+             ALTER TABLE users VALIDATE CONSTRAINT users_age_check;
+             ALTER TABLE accounts ADD CONSTRAINT accounts_user_key UNIQUE (user_id);
+             CREATE INDEX  users_email_idx  ON users (email);
+             CREATE INDEX ON orders ((total * 2));
+             ALTER TABLE orders DROP COLUMN total;",
+        );
+        let mut ids: Vec<String> = lint.findings.iter().map(Finding::id).collect();
+        ids.sort();
+        assert_eq!(
+            ids,
+            [
+                "add-column-not-null-without-default public.users token",
+                "column-type-rewrite public.users age",
+                "constraint-without-not-valid public.users users_age_check",
+                "drop-column public.orders total",
+                "index-without-concurrently public.orders",
+                "index-without-concurrently public.users users_email_idx",
+                "missing-lock-timeout public.accounts",
+                "missing-lock-timeout public.orders",
+                "missing-lock-timeout public.users",
+                "rename-in-use public.users name",
+                "set-not-null-without-check public.users email",
+                "unique-without-index public.accounts accounts_user_key",
+            ]
+        );
+    }
+
+    #[test]
     fn what_the_parser_cannot_read_is_reported_not_guessed() {
         let lint = Linter::new().lint_migration("CREATE INDEX ON;");
         assert!(!lint.parse_errors.is_empty());

@@ -71,6 +71,23 @@ pub(crate) fn last_name(node: &SyntaxNode) -> Option<String> {
     name_parts(node).pop()
 }
 
+/// The name of what a statement or an `ALTER TABLE` action is about, as the catalog
+/// spells it: the index a `CREATE INDEX` builds, the constraint an action adds or
+/// validates, the column one adds, changes, renames or drops; `None` when it names none
+/// (an unnamed index on an expression, a table rename).
+pub(crate) fn object_name(node: &SyntaxNode) -> Option<String> {
+    const NAMES: [SyntaxKind; 5] = [
+        SyntaxKind::INDEX,
+        SyntaxKind::CONSTRAINT_NAME,
+        SyntaxKind::CONSTRAINT_NAME_REF,
+        SyntaxKind::COLUMN_NAME,
+        SyntaxKind::COLUMN_NAME_REF,
+    ];
+    node.descendants()
+        .find(|n| NAMES.contains(&n.kind()))
+        .and_then(|n| last_name(&n))
+}
+
 /// The first child node of `kind`.
 pub(crate) fn child(node: &SyntaxNode, kind: SyntaxKind) -> Option<SyntaxNode> {
     node.children().find(|c| c.kind() == kind)

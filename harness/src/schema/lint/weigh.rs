@@ -120,6 +120,7 @@ mod tests {
         Finding {
             rule,
             table: Some(table.into()),
+            object: None,
             statement: "…".into(),
             lock: LockMode::Share,
             rewrites: false,

@@ -45,7 +45,7 @@ pub enum MigrateError {
     Apply { step: String, message: String },
     #[error("rolling back migration {step} failed: {message}")]
     Revert { step: String, message: String },
-    #[error("no down migration for {}", .0.join(", "))]
+    #[error("no down migration for {}", crate::report::summarised(.0))]
     MissingDown(Vec<String>),
     #[error("there is no `down` command to roll back with")]
     NoDownCommand,

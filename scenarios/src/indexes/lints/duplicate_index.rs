@@ -9,7 +9,9 @@
 //! # Fix
 //! Drop the one that enforces nothing: `DROP INDEX CONCURRENTLY name;`.
 
-use super::{describe, drop_sql, keeper_rank, table_name, Finding, LintInput, Rule, Severity};
+use super::{
+    describe, drop_sql, index_object, keeper_rank, table_name, Finding, LintInput, Rule, Severity,
+};
 
 pub struct DuplicateIndex;
 
@@ -45,6 +47,7 @@ impl Rule for DuplicateIndex {
                     }
                     reported.push(other.name.clone());
                     findings.push(Finding {
+                        object: index_object(table, other),
                         message: format!(
                             "{} on {} duplicates {}: both on ({}); every write maintains both",
                             describe(other),
@@ -63,7 +66,9 @@ impl Rule for DuplicateIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{catalog, index, lint_errors, lint_ok, table, unique_constraint};
+    use super::super::testing::{
+        catalog, index, lint_errors, lint_ok, objects, table, unique_constraint,
+    };
     use super::*;
 
     #[test]
@@ -99,7 +104,10 @@ mod tests {
     fn three_copies_are_two_findings() {
         let mut t = table("t");
         t.indexes = vec![index("a", &["x"]), index("b", &["x"]), index("c", &["x"])];
-        let errors = lint_errors(&DuplicateIndex, &catalog(vec![t]));
+        let input = catalog(vec![t]);
+        // the copies to drop, each named once
+        assert_eq!(objects(&DuplicateIndex, &input), ["public.b", "public.c"]);
+        let errors = lint_errors(&DuplicateIndex, &input);
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(
             errors[0].starts_with("index b on t duplicates index a"),

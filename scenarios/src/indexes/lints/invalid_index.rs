@@ -8,7 +8,7 @@
 //! # Fix
 //! `REINDEX INDEX CONCURRENTLY name;`, or drop it and create it again.
 
-use super::{table_name, Finding, LintInput, Rule, Severity};
+use super::{index_object, table_name, Finding, LintInput, Rule, Severity};
 
 pub struct InvalidIndex;
 
@@ -32,6 +32,7 @@ impl Rule for InvalidIndex {
             .iter()
             .flat_map(|table| {
                 table.indexes.iter().filter(|i| !i.valid).map(move |index| Finding {
+                    object: index_object(table, index),
                     message: format!(
                         "index {} on {} is invalid (a failed concurrent build?): the planner never uses it, every write still maintains it",
                         index.name,
@@ -46,7 +47,7 @@ impl Rule for InvalidIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{catalog, index, lint_errors, lint_ok, table};
+    use super::super::testing::{catalog, index, lint_errors, lint_ok, objects, table};
     use super::*;
 
     #[test]
@@ -55,7 +56,9 @@ mod tests {
         users.indexes = vec![index("users_email_idx", &["email"])];
         lint_ok(&InvalidIndex, &catalog(vec![users.clone()]));
         users.indexes[0].valid = false;
-        let errors = lint_errors(&InvalidIndex, &catalog(vec![users]));
+        let input = catalog(vec![users]);
+        assert_eq!(objects(&InvalidIndex, &input), ["public.users_email_idx"]);
+        let errors = lint_errors(&InvalidIndex, &input);
         assert_eq!(
             errors,
             ["index users_email_idx on users is invalid (a failed concurrent build?): the planner never uses it, every write still maintains it | REINDEX INDEX CONCURRENTLY users_email_idx;"]

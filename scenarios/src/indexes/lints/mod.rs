@@ -32,6 +32,9 @@ pub enum Severity {
 /// One thing a rule found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
+    /// What it is about, the same from run to run: the index (`public.users_email_idx`) or
+    /// the constraint with its table (`public.orders.orders_user_id_fkey`).
+    pub object: String,
     /// What is wrong, naming the table, index or constraint.
     pub message: String,
     /// The SQL that fixes it.
@@ -155,6 +158,11 @@ fn index_sql(table: &Table, index: &Index) -> String {
     }
 }
 
+/// An index as a finding names it: `schema.index` (index names are unique in a schema).
+fn index_object(table: &Table, index: &Index) -> String {
+    format!("{}.{}", table.schema, index.name)
+}
+
 /// What the index is, in a few words: "UNIQUE constraint users_x_key" or "index users_x_idx".
 fn describe(index: &Index) -> String {
     match (&index.constraint, index.primary) {
@@ -251,6 +259,11 @@ mod testing {
     pub fn lint_ok(rule: &dyn Rule, input: &LintInput) {
         let findings = rule.check(input);
         assert!(findings.is_empty(), "{} found {findings:#?}", rule.id());
+    }
+
+    /// What each finding of the rule is about (its id in the evidence, after the rule's).
+    pub fn objects(rule: &dyn Rule, input: &LintInput) -> Vec<String> {
+        rule.check(input).into_iter().map(|f| f.object).collect()
     }
 
     /// Asserts that the rule finds something and returns the messages.

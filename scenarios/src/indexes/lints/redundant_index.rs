@@ -8,7 +8,9 @@
 //! # Fix
 //! `DROP INDEX CONCURRENTLY name;` once the longer index is in place.
 
-use super::{describe, index_sql, keys, table_name, Finding, LintInput, Rule, Severity};
+use super::{
+    describe, index_object, index_sql, keys, table_name, Finding, LintInput, Rule, Severity,
+};
 
 pub struct RedundantIndex;
 
@@ -47,6 +49,7 @@ impl Rule for RedundantIndex {
                 });
                 if let Some(long) = longer {
                     findings.push(Finding {
+                        object: index_object(table, short),
                         message: format!(
                             "index {} on {} ({}) is a prefix of {} ({}): the longer one serves its lookups",
                             short.name,
@@ -66,7 +69,9 @@ impl Rule for RedundantIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{catalog, index, lint_errors, lint_ok, table, unique_constraint};
+    use super::super::testing::{
+        catalog, index, lint_errors, lint_ok, objects, table, unique_constraint,
+    };
     use super::*;
 
     #[test]
@@ -79,8 +84,13 @@ mod tests {
                 &["owner_id", "created_at"],
             ),
         ];
+        let input = catalog(vec![workspaces]);
         assert_eq!(
-            lint_errors(&RedundantIndex, &catalog(vec![workspaces])),
+            objects(&RedundantIndex, &input),
+            ["public.workspaces_owner_id_idx"]
+        );
+        assert_eq!(
+            lint_errors(&RedundantIndex, &input),
             ["index workspaces_owner_id_idx on workspaces (owner_id) is a prefix of index workspaces_owner_id_created_at_idx (owner_id, created_at): the longer one serves its lookups | DROP INDEX CONCURRENTLY workspaces_owner_id_idx;"]
         );
     }

@@ -61,6 +61,7 @@ impl Rule for UnindexedForeignKey {
                     FkAction::NoAction | FkAction::Restrict => "checks",
                 };
                 findings.push(Finding {
+                    object: format!("{}.{}.{}", table.schema, table.name, fk.name),
                     message: format!(
                         "{name}({list}) → {target}: no index leads with ({list}), so deleting one {target} row {action} {name} by reading all of it (foreign key {fk}, ON DELETE {on_delete})",
                         target = foreign.table,
@@ -110,7 +111,9 @@ fn same_set(a: &[&str], b: &[&str]) -> bool {
 mod tests {
     use harness::schema::catalog::FkAction;
 
-    use super::super::testing::{catalog, foreign_key, index, lint_errors, lint_ok, table};
+    use super::super::testing::{
+        catalog, foreign_key, index, lint_errors, lint_ok, objects, table,
+    };
     use super::*;
 
     fn projects(indexes: Vec<harness::schema::catalog::Index>) -> harness::schema::catalog::Table {
@@ -131,6 +134,10 @@ mod tests {
             "projects_owner_id_created_at_idx",
             &["owner_id", "created_at"],
         )])]);
+        assert_eq!(
+            objects(&UnindexedForeignKey, &input),
+            ["public.projects.projects_workspace_id_fkey"]
+        );
         let errors = lint_errors(&UnindexedForeignKey, &input);
         assert_eq!(errors.len(), 1);
         assert!(

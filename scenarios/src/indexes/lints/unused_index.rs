@@ -8,7 +8,7 @@
 //! # Fix
 //! Add the query it serves to `[[queries]]`, or `DROP INDEX CONCURRENTLY name;`.
 
-use super::{table_name, Finding, LintInput, Rule, Severity};
+use super::{index_object, table_name, Finding, LintInput, Rule, Severity};
 
 pub struct UnusedIndex;
 
@@ -41,6 +41,7 @@ impl Rule for UnusedIndex {
                     .filter(|i| i.valid && i.constraint.is_none() && !i.unique)
                     .filter(|i| !input.used_indexes.contains(&i.name))
                     .map(move |index| Finding {
+                        object: index_object(table, index),
                         message: format!(
                             "index {} on {} ({}) was not used by the {}",
                             index.name,
@@ -57,7 +58,9 @@ impl Rule for UnusedIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{catalog, index, lint_errors, lint_ok, table, unique_constraint};
+    use super::super::testing::{
+        catalog, index, lint_errors, lint_ok, objects, table, unique_constraint,
+    };
     use super::*;
 
     #[test]
@@ -74,6 +77,10 @@ mod tests {
         assert_eq!(
             lint_errors(&UnusedIndex, &input),
             ["index users_created_at_idx on users (created_at) was not used by the 2 main queries at 1k users | DROP INDEX CONCURRENTLY users_created_at_idx;"]
+        );
+        assert_eq!(
+            objects(&UnusedIndex, &input),
+            ["public.users_created_at_idx"]
         );
         input.used_indexes.insert("users_created_at_idx".into());
         lint_ok(&UnusedIndex, &input);

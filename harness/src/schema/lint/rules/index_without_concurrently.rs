@@ -22,12 +22,14 @@ pub(crate) fn check(stmt: &ast::Stmt, cx: &Cx, out: &mut Vec<Finding>) {
     if !cx.existing(&table) {
         return;
     }
-    out.push(cx.finding(
+    let mut finding = cx.finding(
         Rule::IndexWithoutConcurrently,
         &table,
         false,
         "use CREATE INDEX CONCURRENTLY in its own migration (it cannot run inside a transaction)",
-    ));
+    );
+    finding.object = sql::object_name(index.syntax());
+    out.push(finding);
 }
 
 #[cfg(test)]
@@ -82,6 +84,10 @@ mod tests {
     #[test]
     fn a_table_created_by_an_earlier_migration_is_existing() {
         let findings = lint_names("CREATE INDEX i ON app.accounts (id);", &["app.accounts"]);
+        assert_eq!(
+            findings[0].id(),
+            "index-without-concurrently app.accounts i"
+        );
         assert_eq!(findings[0].rule, RULE);
         assert_eq!(findings[0].table.as_deref(), Some("app.accounts"));
         assert_eq!(findings[0].lock.name(), "SHARE");

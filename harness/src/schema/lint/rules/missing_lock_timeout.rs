@@ -66,6 +66,7 @@ pub(crate) fn finish(step: &Step) -> Vec<Finding> {
         .map(|(table, statement, lock)| Finding {
             rule: Rule::MissingLockTimeout,
             table: Some(table.clone()),
+            object: None,
             statement: statement.clone(),
             lock: *lock,
             rewrites: false,

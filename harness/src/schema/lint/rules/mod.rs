@@ -59,6 +59,7 @@ impl Cx<'_> {
         Finding {
             rule,
             table: Some(table.to_owned()),
+            object: None,
             statement: self.text.to_owned(),
             lock: self.lock_on(table),
             rewrites,
@@ -77,6 +78,7 @@ impl Cx<'_> {
     ) -> Finding {
         let mut finding = self.finding(rule, table, rewrites, message);
         finding.statement = super::sql::action_text(action.syntax());
+        finding.object = super::sql::object_name(action.syntax());
         finding
     }
 
