@@ -54,7 +54,7 @@ pub fn newest_backup(dir: &Path, clock: &dyn Clock) -> Result<Option<NewestBacku
         let Ok(modified) = entry.metadata().and_then(|m| m.modified()) else {
             continue;
         };
-        if newest.as_ref().map_or(true, |n| modified > n.modified) {
+        if newest.as_ref().is_none_or(|n| modified > n.modified) {
             newest = Some(NewestBackup {
                 age: retention::age(now, modified),
                 path,

@@ -162,7 +162,7 @@ fn largest_file(dir: &Path) -> std::io::Result<PathBuf> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
         let len = entry.metadata()?.len();
-        if best.as_ref().map_or(true, |(l, _)| len > *l) {
+        if best.as_ref().is_none_or(|(l, _)| len > *l) {
             best = Some((len, entry.path()));
         }
     }

@@ -192,7 +192,7 @@ mod tests {
         async fn check(&mut self, case: u32) -> TestCaseResult {
             tokio::task::yield_now().await;
             self.seen.push(case);
-            if case % 7 == 0 && case < 1000 {
+            if case.is_multiple_of(7) && case < 1000 {
                 return Err(TestCaseError::reject("a multiple of seven"));
             }
             prop_assert!(case < 1000, "{case} is not below 1000");

@@ -158,7 +158,7 @@ pub fn refusal_matches(claim: &Claimed, rejection: &Rejection) -> bool {
         return rejection
             .column
             .as_ref()
-            .map_or(true, |c| claim.columns.contains(c));
+            .is_none_or(|c| claim.columns.contains(c));
     }
     let names = claim.expected_names();
     names.is_empty()

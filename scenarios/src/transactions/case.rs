@@ -182,7 +182,7 @@ pub fn broken_since(before: &[Violation], after: &[Violation]) -> Vec<String> {
             before
                 .iter()
                 .find(|b| b.invariant == v.invariant)
-                .map_or(true, |b| v.rows > b.rows)
+                .is_none_or(|b| v.rows > b.rows)
         })
         .map(Violation::describe)
         .collect()

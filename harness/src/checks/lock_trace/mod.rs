@@ -429,7 +429,7 @@ fn analyse(
                 Some(i) => &mut waits[i],
                 None => &mut other_wait,
             };
-            if slot.as_ref().map_or(true, |w| w.waited < wait.waited) {
+            if slot.as_ref().is_none_or(|w| w.waited < wait.waited) {
                 *slot = Some(wait);
             }
         }

@@ -31,7 +31,7 @@ impl Catalog {
                 .constraints
                 .iter()
                 .filter(|c| fits(c, table, future))
-                .filter(|c| c.foreign.as_ref().map_or(true, |f| exists(&f.target)))
+                .filter(|c| c.foreign.as_ref().is_none_or(|f| exists(&f.target)))
                 .filter(|c| !table.constraints.iter().any(|own| same_rule(own, c)))
                 .cloned()
                 .collect();

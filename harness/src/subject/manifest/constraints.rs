@@ -80,7 +80,7 @@ impl ExpectedConstraint {
             && self
                 .expression
                 .as_deref()
-                .map_or(true, |e| e.trim().is_empty())
+                .is_none_or(|e| e.trim().is_empty())
         {
             return Err((
                 "expression".into(),

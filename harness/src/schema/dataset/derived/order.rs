@@ -58,7 +58,7 @@ pub fn load_order(
     let mut done: BTreeSet<String> = BTreeSet::new();
     while !pending.is_empty() {
         let ready = |name: &String, nullable_too: bool| {
-            edges.get(name).map_or(true, |refs| {
+            edges.get(name).is_none_or(|refs| {
                 refs.iter()
                     .all(|r| done.contains(&r.target) || (nullable_too && r.nullable))
             })
