@@ -56,7 +56,11 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<u8> {
         .preflight()
         .await
         .context("failed to reach the PostgreSQL server")?;
-    verify_once(&args, &subject_dir, backend, &args.report).await
+    let places = Places {
+        report: args.report.clone(),
+        history: args.history.clone(),
+    };
+    verify_once(&args, &subject_dir, backend, &places).await
 }
 
 /// `--pg 15,17`: every major's backend first (so that a missing image stops the run before
@@ -82,19 +86,30 @@ async fn verify_matrix(args: &VerifyArgs, subject_dir: &Path) -> anyhow::Result<
     let mut worst = exit::PROVEN;
     for (major, backend) in backends {
         eprintln!("\n== PostgreSQL {major} ==");
-        let report_dir = args.report.join(format!("pg{major}"));
-        let code = verify_once(args, subject_dir, Arc::new(backend), &report_dir).await?;
+        // each major's reports and history apart: their figures are not comparable
+        let places = Places {
+            report: args.report.join(format!("pg{major}")),
+            history: args.history.as_ref().map(|h| h.join(format!("pg{major}"))),
+        };
+        let code = verify_once(args, subject_dir, Arc::new(backend), &places).await?;
         worst = exit::worst(worst, code);
     }
     Ok(worst)
+}
+
+/// Where one verify writes its reports and keeps its history.
+struct Places {
+    report: std::path::PathBuf,
+    history: Option<std::path::PathBuf>,
 }
 
 async fn verify_once(
     args: &VerifyArgs,
     subject_dir: &Path,
     backend: Arc<dyn harness::Backend>,
-    report_dir: &Path,
+    places: &Places,
 ) -> anyhow::Result<u8> {
+    let report_dir = &places.report;
     let subject = Subject::load(subject_dir).context("failed to load the subject")?;
     let seed = args.seed.unwrap_or_else(harness::run::seed::random);
     eprintln!(
@@ -119,7 +134,7 @@ async fn verify_once(
     drop(run);
 
     let mut scorecard = scorecard;
-    if let Some(dir) = &args.history {
+    if let Some(dir) = &places.history {
         record_history(dir, &mut scorecard)?;
     }
     if let Some(path) = &args.baseline {
