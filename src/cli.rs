@@ -31,6 +31,28 @@ pub enum Command {
     /// Look at a project and write a commented readiness.toml for it: its migrations, config
     /// files and scripts, and the constraints its migrated schema has.
     Init(InitArgs),
+    /// Mutation testing: derive mutants of the subject (each a copy with one protection
+    /// removed), run the scenarios of the claim each should turn red, and report which were
+    /// caught; writes mutate.json (exit 0 only when every mutant is caught).
+    Mutate(MutateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MutateArgs {
+    /// The subject directory, holding readiness.toml (default: the bundled instantviz).
+    #[arg(long)]
+    pub subject: Option<PathBuf>,
+    #[command(flatten)]
+    pub backend: BackendArgs,
+    /// Only these kinds of mutant, comma-separated: drop-constraint, no-cascade, drop-index.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Where mutate.json goes.
+    #[arg(long, default_value = "readiness-report")]
+    pub report: PathBuf,
+    /// The seed of every mutant's run; a printed seed replays them.
+    #[arg(long)]
+    pub seed: Option<u64>,
 }
 
 #[derive(Debug, Args)]

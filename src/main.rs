@@ -7,6 +7,7 @@ mod drill;
 mod exit;
 mod init;
 mod interrupt;
+mod mutate;
 mod progress;
 mod verify;
 
@@ -35,6 +36,7 @@ fn main() -> std::process::ExitCode {
             cli::Command::Bench(args) => bench::run(args).await,
             cli::Command::Drill(args) => drill::run(args).await,
             cli::Command::Init(args) => init::run(args).await,
+            cli::Command::Mutate(args) => mutate::run(args).await,
         }
     })
 }

@@ -12,6 +12,7 @@ pub mod flows;
 pub mod indexes;
 pub mod migrations;
 pub mod monitoring;
+pub mod mutants;
 pub mod restore_drill;
 pub mod subjects;
 #[cfg(feature = "testing")]

@@ -5,3 +5,4 @@ mod baseline;
 mod cli;
 mod container_cli;
 mod html_report;
+mod mutate;

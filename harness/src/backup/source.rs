@@ -33,7 +33,7 @@ impl Source {
             ctx.track(db.clone());
         }
         let migrations = ctx.migrations().await?;
-        migrations.up(&db.admin()).await?;
+        migrations.up_then_mutate(&db.admin()).await?;
         let load = dataset::load(&db, ctx.subject(), users, ctx.seed()).await?;
         crate::schema::template::grant_app_role(&db).await?;
         Ok(Source { server, db, load })

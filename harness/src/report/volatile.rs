@@ -56,7 +56,7 @@ fn masks() -> &'static [(Regex, &'static str)] {
             (r"\b(port) \d+", "$1 [port]"),
             (r"\b(pid|PID) \d+", "$1 [pid]"),
             (
-                r#"("seed": |seed:? `?|--seed |READINESS_SEED=)\d+"#,
+                r#"("seed": |seed:? `?|seed <code>|<dt>seed</dt><dd><code>|--seed |READINESS_SEED=)\d+"#,
                 "$1[seed]",
             ),
             (r"\bPostgreSQL (\d+)\.\d+\b", "PostgreSQL $1.x"),
@@ -77,9 +77,20 @@ fn masks() -> &'static [(Regex, &'static str)] {
     })
 }
 
-/// `text` as it reads in every run: [`without_run_ids`], then every volatile figure masked.
+/// The workspace this harness was built from: where the bundled subjects are read from,
+/// a different directory in every clone.
+fn workspace_root() -> &'static str {
+    static ROOT: OnceLock<String> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        manifest.parent().unwrap_or(manifest).display().to_string()
+    })
+}
+
+/// `text` as it reads in every run: [`without_run_ids`], the workspace's path as `[repo]`,
+/// then every volatile figure masked.
 pub fn stable(text: &str) -> String {
-    let mut out = without_run_ids(text);
+    let mut out = without_run_ids(text).replace(workspace_root(), "[repo]");
     for (pattern, with) in masks() {
         out = pattern.replace_all(&out, *with).into_owned();
     }
@@ -139,10 +150,23 @@ mod tests {
     }
 
     #[test]
+    fn the_workspace_path_is_masked_wherever_the_clone_is() {
+        let path = format!("{}/scenarios/subjects/instantviz", workspace_root());
+        assert_eq!(
+            stable(&format!("migrations read: 3 from {path}")),
+            "migrations read: 3 from [repo]/scenarios/subjects/instantviz"
+        );
+    }
+
+    #[test]
     fn json_and_junit_figures_are_masked() {
         assert_eq!(
             stable(r#"{"duration_ms": 12.25, "rto_seconds": 3.5, "seed": 99, "rows": 12}"#),
             r#"{"duration_ms": 0, "rto_seconds": 0, "seed": [seed], "rows": 12}"#
+        );
+        assert_eq!(
+            stable("<dt>seed</dt><dd><code>7</code></dd> and seed <code>99</code>"),
+            "<dt>seed</dt><dd><code>[seed]</code></dd> and seed <code>[seed]</code>"
         );
         assert_eq!(
             stable(r#"<testcase name="x" time="1.234" timestamp="2026-11-30T23:16:43Z">"#),

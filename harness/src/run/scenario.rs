@@ -54,6 +54,10 @@ pub struct RunOptions {
     pub keep_failed: bool,
     /// Overrides the number of proptest cases (`READINESS_PROPTEST_CASES`).
     pub proptest_cases: Option<u32>,
+    /// SQL applied to every template database right after the subject's migrations: one
+    /// mutant of `readiness mutate`. Scenarios that run the migrations themselves (round
+    /// trips) do not see it.
+    pub schema_mutation: Option<String>,
 }
 
 impl RunOptions {
@@ -65,6 +69,15 @@ impl RunOptions {
             proptest_cases: std::env::var("READINESS_PROPTEST_CASES")
                 .ok()
                 .and_then(|v| v.parse().ok()),
+            schema_mutation: None,
+        }
+    }
+
+    /// These options with `sql` applied after the migrations (see `schema_mutation`).
+    pub fn with_schema_mutation(self, sql: String) -> RunOptions {
+        RunOptions {
+            schema_mutation: Some(sql),
+            ..self
         }
     }
 }
@@ -115,7 +128,12 @@ impl Run {
             .get_or_try_init(|| async {
                 let source = self.subject.migration_source();
                 let bookkeeping = self.subject.manifest.migrations.bookkeeping_tables();
-                Migrations::load(source, bookkeeping).await.map(Arc::new)
+                let migrations = Migrations::load(source, bookkeeping).await?;
+                let migrations = match &self.options.schema_mutation {
+                    Some(sql) => migrations.with_mutation(sql.clone()),
+                    None => migrations,
+                };
+                Ok(Arc::new(migrations))
             })
             .await
             .cloned()

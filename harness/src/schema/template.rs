@@ -144,7 +144,7 @@ impl TemplatePool {
         let key = format!("migrations-{}", migrations.hash());
         self.template(&key, |db| {
             Box::pin(async move {
-                migrations.up(&db.admin()).await?;
+                migrations.up_then_mutate(&db.admin()).await?;
                 Ok(())
             })
         })

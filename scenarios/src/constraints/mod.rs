@@ -11,9 +11,9 @@ mod key_race;
 mod prepare;
 mod presence;
 mod race;
-mod resolve;
+pub(crate) mod resolve;
 mod rules;
-mod schema;
+pub(crate) mod schema;
 mod unique_keys_under_race;
 
 use std::sync::Arc;

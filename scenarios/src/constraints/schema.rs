@@ -202,7 +202,7 @@ pub fn database_message(error: &sqlx::Error) -> String {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use harness::schema::catalog::{Column, Constraint, ConstraintType, ForeignKey};
 
     use super::*;

@@ -40,7 +40,7 @@ pub async fn seeded_template(
                     &format!("dataset at {} users: migrate", scale_label(users)),
                     None,
                 );
-                migrations.up(&db.admin()).await?;
+                migrations.up_then_mutate(&db.admin()).await?;
                 migrating.finish();
                 let result = load(&db, &subject, users, seed).await;
                 let failure = result.as_ref().err().map(|e| e.to_string());

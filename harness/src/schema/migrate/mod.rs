@@ -69,6 +69,9 @@ pub struct Migrations {
     downs: Vec<Migration>,
     hash: String,
     bookkeeping: Vec<String>,
+    /// SQL applied right after the last migration to every database a template is built
+    /// from (a mutant of `readiness mutate`); part of the hash.
+    mutation: Option<String>,
 }
 
 impl Migrations {
@@ -118,7 +121,25 @@ impl Migrations {
             downs,
             hash,
             bookkeeping,
+            mutation: None,
         })
+    }
+
+    /// These migrations followed by `sql`, applied by [`Migrations::up_then_mutate`]: the
+    /// hash changes with it, so that mutated templates never mix with the subject's own.
+    pub fn with_mutation(mut self, sql: String) -> Migrations {
+        let mut hasher = Sha256::new();
+        hasher.update(self.hash.as_bytes());
+        hasher.update(b"\0mutation\0");
+        hasher.update(sql.as_bytes());
+        self.hash = hex::encode(hasher.finalize());
+        self.mutation = Some(sql);
+        self
+    }
+
+    /// The SQL applied after the last migration, if any.
+    pub fn mutation(&self) -> Option<&str> {
+        self.mutation.as_deref()
     }
 
     /// A hex digest of everything the migrations would do.
@@ -200,6 +221,22 @@ impl Migrations {
             MigrationSource::Dir(_) => self.up_to(target, i64::MAX).await,
             MigrationSource::Commands { up, workdir, .. } => run_command(up, workdir, target).await,
         }
+    }
+
+    /// Applies every migration, then the mutation if there is one: how template databases
+    /// are built.
+    pub async fn up_then_mutate(&self, target: &ConnInfo) -> Result<(), MigrateError> {
+        self.up(target).await?;
+        let Some(sql) = &self.mutation else {
+            return Ok(());
+        };
+        let mut conn = connect(target).await?;
+        let applied = execute_script(&mut conn, sql).await;
+        let _ = conn.close().await;
+        applied.map_err(|e| MigrateError::Apply {
+            step: "the mutation".into(),
+            message: e.to_string(),
+        })
     }
 
     /// Applies, one at a time, every migration up to and including `version`.
@@ -355,6 +392,11 @@ fn label(m: &Migration) -> String {
     format!("{:04} {}", m.version, m.description)
 }
 
+/// Runs `sql`, any number of statements (the simple query protocol).
+async fn execute_script(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
+    sqlx::Executor::execute(conn, sql).await.map(|_| ())
+}
+
 /// The versions recorded as applied (creating the bookkeeping table when missing).
 async fn applied_versions(conn: &mut PgConnection) -> Result<Vec<i64>, MigrateError> {
     let failed = |e: sqlx::migrate::MigrateError| MigrateError::Apply {
@@ -430,7 +472,36 @@ impl From<MigrateError> for crate::error::ScenarioError {
 
 #[cfg(test)]
 mod tests {
-    use super::manages_its_own_transaction;
+    use super::{manages_its_own_transaction, MigrationSource, Migrations};
+
+    #[tokio::test]
+    async fn a_mutation_changes_the_hash_that_names_the_template() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("0001_users.up.sql"),
+            "CREATE TABLE users (id int);",
+        )
+        .unwrap();
+        let load = || Migrations::load(MigrationSource::Dir(dir.path().to_owned()), Vec::new());
+        let plain = load().await.unwrap();
+        let dropped = load()
+            .await
+            .unwrap()
+            .with_mutation("DROP TABLE users;".into());
+        let renamed = load()
+            .await
+            .unwrap()
+            .with_mutation("ALTER TABLE users RENAME TO u;".into());
+        assert_eq!(plain.mutation(), None);
+        assert_eq!(dropped.mutation(), Some("DROP TABLE users;"));
+        assert_ne!(plain.hash(), dropped.hash());
+        assert_ne!(dropped.hash(), renamed.hash());
+        assert_eq!(
+            plain.steps(),
+            dropped.steps(),
+            "the migrations themselves are the same"
+        );
+    }
 
     #[test]
     fn files_that_need_no_transaction_of_ours_are_told_apart() {
