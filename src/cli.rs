@@ -94,7 +94,7 @@ pub struct VerifyArgs {
     /// Only these claims, comma-separated (e.g. constraints,migrations).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// Where report.json, junit.xml and summary.md go.
+    /// Where report.json, report.html, junit.xml and summary.md go.
     #[arg(long, default_value = "readiness-report")]
     pub report: PathBuf,
     /// The run's seed; a printed seed replays a run.
