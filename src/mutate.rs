@@ -29,9 +29,11 @@ pub async fn run(args: MutateArgs) -> ExitCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 enum Verdict {
-    /// A scenario of the expected claim came out REFUTED.
+    /// A scenario of the expected claim came out REFUTED where the unmutated subject's did
+    /// not, or with a finding or counterexample it did not have.
     Caught,
-    /// Every scenario of the expected claim still came out PROVEN: a hole in the suite.
+    /// Every scenario of the expected claim came out as on the unmutated subject: a hole in
+    /// the suite.
     Survived,
     /// Nothing refuted, something not proven: the suite could not tell.
     NotProven,
