@@ -136,7 +136,6 @@ fn figures(summary: &Summary) -> Vec<Figure> {
 /// Judges the bench's figures against the history in `dir`, appends them, prints what got
 /// worse and charts every figure across runs in `bench-trends.svg`.
 fn record_history(dir: &Path, summary: &Summary, report: &Path) -> anyhow::Result<()> {
-    let history = History::open(dir)?;
     let run = HistoryRun {
         started_at: summary.started_at.clone(),
         command: "bench".into(),
@@ -144,8 +143,7 @@ fn record_history(dir: &Path, summary: &Summary, report: &Path) -> anyhow::Resul
         seed: summary.seed,
         figures: figures(summary).iter().flat_map(figure_measures).collect(),
     };
-    let (regressions, trends) = history.judge(&run);
-    history.append(&run)?;
+    let (regressions, trends) = History::record(dir, &run, true)?;
     for regression in &regressions {
         println!("regression: {}", regression.describe());
     }

@@ -108,7 +108,6 @@ fn record_history(
     report: &scenarios::restore_drill::drill::DrillReport,
     seed: u64,
 ) -> anyhow::Result<Vec<Regression>> {
-    let history = History::open(dir)?;
     let run = HistoryRun {
         started_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         command: "drill".into(),
@@ -118,9 +117,6 @@ fn record_history(
             .into_iter()
             .collect(),
     };
-    let (regressions, _) = history.judge(&run);
-    if report.failure.is_none() {
-        history.append(&run)?;
-    }
+    let (regressions, _) = History::record(dir, &run, report.failure.is_none())?;
     Ok(regressions)
 }

@@ -42,14 +42,13 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<u8> {
         .unwrap_or_else(|| scenarios::subjects::bundled(scenarios::subjects::INSTANTVIZ));
     // a bad subject, baseline or history is reported before any server starts
     Subject::load(&subject_dir).context("failed to load the subject")?;
-    if let Some(path) = &args.baseline {
-        Baseline::read(path)?;
-    }
+    // read once: every major of a matrix is compared with the same baseline
+    let baseline = args.baseline.as_deref().map(Baseline::read).transpose()?;
     if let Some(dir) = &args.history {
         History::open(dir)?;
     }
     if !args.pg.is_empty() {
-        return verify_matrix(&args, &subject_dir).await;
+        return verify_matrix(&args, &subject_dir, baseline.as_ref()).await;
     }
     let backend = select_backend(&args.backend).await?;
     backend
@@ -60,12 +59,16 @@ async fn verify(args: VerifyArgs) -> anyhow::Result<u8> {
         report: args.report.clone(),
         history: args.history.clone(),
     };
-    verify_once(&args, &subject_dir, backend, &places).await
+    verify_once(&args, &subject_dir, backend, &places, baseline.as_ref()).await
 }
 
 /// `--pg 15,17`: every major's backend first (so that a missing image stops the run before
 /// anything starts), then the whole verify per major, each with its own report directory.
-async fn verify_matrix(args: &VerifyArgs, subject_dir: &Path) -> anyhow::Result<u8> {
+async fn verify_matrix(
+    args: &VerifyArgs,
+    subject_dir: &Path,
+    baseline: Option<&Baseline>,
+) -> anyhow::Result<u8> {
     if args.backend.image.is_some() || args.backend.url.is_some() {
         bail!("--pg picks each major's image itself: it cannot be combined with --image or --url");
     }
@@ -91,7 +94,7 @@ async fn verify_matrix(args: &VerifyArgs, subject_dir: &Path) -> anyhow::Result<
             report: args.report.join(format!("pg{major}")),
             history: args.history.as_ref().map(|h| h.join(format!("pg{major}"))),
         };
-        let code = verify_once(args, subject_dir, Arc::new(backend), &places).await?;
+        let code = verify_once(args, subject_dir, Arc::new(backend), &places, baseline).await?;
         worst = exit::worst(worst, code);
     }
     Ok(worst)
@@ -108,6 +111,7 @@ async fn verify_once(
     subject_dir: &Path,
     backend: Arc<dyn harness::Backend>,
     places: &Places,
+    baseline: Option<&Baseline>,
 ) -> anyhow::Result<u8> {
     let report_dir = &places.report;
     let subject = Subject::load(subject_dir).context("failed to load the subject")?;
@@ -137,9 +141,7 @@ async fn verify_once(
     if let Some(dir) = &places.history {
         record_history(dir, &mut scorecard)?;
     }
-    if let Some(path) = &args.baseline {
-        scorecard.baseline = Some(Baseline::read(path)?.compare(&scorecard));
-    }
+    scorecard.baseline = baseline.map(|b| b.compare(&scorecard));
 
     let rendered = report::terminal::render(&scorecard, args.detail);
     if crate::colour::on_stdout() {
@@ -160,7 +162,6 @@ async fn verify_once(
 /// Judges this run's figures against the history in `dir`, then appends them (a run
 /// stopped by an input error is not recorded: its figures are not a whole run's).
 fn record_history(dir: &Path, scorecard: &mut Scorecard) -> anyhow::Result<()> {
-    let history = History::open(dir)?;
     let run = HistoryRun {
         started_at: scorecard.started_at.clone(),
         command: "verify".into(),
@@ -168,12 +169,8 @@ fn record_history(dir: &Path, scorecard: &mut Scorecard) -> anyhow::Result<()> {
         seed: scorecard.seed,
         figures: history::figures_of(scorecard, scenarios::CLAIMS.len()),
     };
-    let (regressions, trends) = history.judge(&run);
-    scorecard.regressions = regressions;
-    scorecard.trends = trends;
-    if scorecard.input_errors.is_empty() {
-        history.append(&run)?;
-    }
+    let whole = scorecard.input_errors.is_empty();
+    (scorecard.regressions, scorecard.trends) = History::record(dir, &run, whole)?;
     Ok(())
 }
 

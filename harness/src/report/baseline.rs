@@ -56,14 +56,19 @@ impl BaselineComparison {
         self.regressed.is_empty()
     }
 
-    /// Whether the scenario `claim/scenario` got worse (its status, or a new finding).
-    pub fn regressed(&self, scenario: &str) -> bool {
-        self.regressed.iter().any(|c| {
+    /// What got worse in the scenario `claim/scenario`: its status, and its new findings.
+    pub fn regressions_of<'a>(&'a self, scenario: &'a str) -> impl Iterator<Item = &'a Change> {
+        self.regressed.iter().filter(move |c| {
             c.id == scenario
                 || c.id
                     .strip_prefix(scenario)
                     .is_some_and(|rest| rest.starts_with('/'))
         })
+    }
+
+    /// Whether the scenario `claim/scenario` got worse (its status, or a new finding).
+    pub fn regressed(&self, scenario: &str) -> bool {
+        self.regressions_of(scenario).next().is_some()
     }
 
     /// Whether the scenario `claim/scenario` is new to the baseline.

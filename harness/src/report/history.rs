@@ -230,6 +230,21 @@ impl History {
         (regressions, trends)
     }
 
+    /// Judges `run` against the history in `dir`, then appends it when it is a whole run
+    /// (one stopped part way is judged but not recorded: its figures are not a whole run's).
+    pub fn record(
+        dir: &Path,
+        run: &HistoryRun,
+        whole: bool,
+    ) -> Result<(Vec<Regression>, Vec<Trend>), HistoryError> {
+        let history = History::open(dir)?;
+        let judged = history.judge(run);
+        if whole {
+            history.append(run)?;
+        }
+        Ok(judged)
+    }
+
     /// Appends `run` to the history file (creating the directory and the file).
     pub fn append(&self, run: &HistoryRun) -> Result<(), HistoryError> {
         let write = || -> std::io::Result<()> {

@@ -39,8 +39,7 @@ pub fn render(scorecard: &Scorecard) -> String {
                 let lines: Vec<String> = scorecard
                     .baseline
                     .iter()
-                    .flat_map(|b| b.regressed.iter())
-                    .filter(|c| c.id.starts_with(&id))
+                    .flat_map(|b| b.regressions_of(&id))
                     .map(|c| c.after.clone())
                     .collect();
                 status
