@@ -47,7 +47,7 @@ pub struct MutateArgs {
     /// Only these kinds of mutant, comma-separated: drop-constraint, no-cascade, drop-index.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// Where mutate.json goes.
+    /// Where the reports go: report.json and report.html with the mutation score, junit.xml, summary.md.
     #[arg(long, default_value = "readiness-report")]
     pub report: PathBuf,
     /// The seed of every mutant's run; a printed seed replays them.

@@ -341,6 +341,10 @@ pub struct Scorecard {
     /// This run against an earlier report (`--baseline`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<BaselineComparison>,
+    /// `readiness mutate`'s score: each mutant of the subject and whether its claim's
+    /// scenarios caught it (the claims above are the unmutated subject's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mutation: Option<crate::report::mutation::MutationScore>,
 }
 
 impl Scorecard {

@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use crate::report::evidence::{Scorecard, Status};
+use crate::report::mutation::Verdict;
 
 pub fn render(scorecard: &Scorecard) -> String {
     let mut out = String::new();
@@ -26,6 +27,34 @@ pub fn render(scorecard: &Scorecard) -> String {
         );
         for line in baseline.lines() {
             let _ = writeln!(out, "- {line}");
+        }
+        out.push('\n');
+    }
+    if let Some(score) = &scorecard.mutation {
+        let _ = writeln!(
+            out,
+            "{} **mutation score: {}/{} mutants caught**\n",
+            if score.caught == score.total {
+                "✅"
+            } else {
+                "❌"
+            },
+            score.caught,
+            score.total
+        );
+        for m in score
+            .mutants
+            .iter()
+            .filter(|m| m.verdict != Verdict::Caught)
+        {
+            let _ = writeln!(
+                out,
+                "- {} `{}` ({}): {}",
+                m.verdict.word(),
+                m.mutant.label,
+                m.mutant.claim,
+                m.evidence
+            );
         }
         out.push('\n');
     }

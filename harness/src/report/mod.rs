@@ -11,6 +11,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod mutation;
 pub mod redact;
 pub mod terminal;
 pub mod volatile;

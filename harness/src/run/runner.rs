@@ -22,6 +22,9 @@ pub struct Quiet;
 
 impl Observer for Quiet {}
 
+/// The scorecard's `server` when no scenario used the shared server.
+pub const NO_SHARED_SERVER: &str = "dedicated servers only";
+
 /// Runs the scenarios of `claims` (all of them, in order) and builds the scorecard.
 pub async fn run(
     claims: &[ClaimSpec],
@@ -64,7 +67,7 @@ pub async fn run(
     let server = run
         .started_server()
         .map(|s| s.describe())
-        .unwrap_or_else(|| "dedicated servers only".into());
+        .unwrap_or_else(|| NO_SHARED_SERVER.into());
     Scorecard {
         schema_version: SCHEMA_VERSION,
         subject: run.subject.name().to_owned(),
@@ -78,6 +81,7 @@ pub async fn run(
         regressions: Vec::new(),
         trends: Vec::new(),
         baseline: None,
+        mutation: None,
     }
 }
 

@@ -10,7 +10,7 @@ use crate::backend::{Backend, BackendError, Server, ServerProfile};
 pub use crate::error::ScenarioError;
 use crate::report::evidence::{Outcome, Status};
 use crate::schema::main_queries::{self, MainQueries};
-use crate::schema::migrate::{MigrateError, Migrations};
+use crate::schema::migrate::{MigrateError, Migrations, MigrationsMutation};
 use crate::schema::template::{Database, TemplatePool};
 use crate::subject::Subject;
 
@@ -54,10 +54,10 @@ pub struct RunOptions {
     pub keep_failed: bool,
     /// Overrides the number of proptest cases (`READINESS_PROPTEST_CASES`).
     pub proptest_cases: Option<u32>,
-    /// SQL applied to every template database right after the subject's migrations: one
-    /// mutant of `readiness mutate`. Scenarios that run the migrations themselves (round
-    /// trips) do not see it.
-    pub schema_mutation: Option<String>,
+    /// One mutant of `readiness mutate`: SQL applied to every template database right after
+    /// the subject's migrations (scenarios that run the migrations themselves, the round
+    /// trips, do not see it), or a down migration replaced.
+    pub mutation: Option<MigrationsMutation>,
 }
 
 impl RunOptions {
@@ -69,14 +69,14 @@ impl RunOptions {
             proptest_cases: std::env::var("READINESS_PROPTEST_CASES")
                 .ok()
                 .and_then(|v| v.parse().ok()),
-            schema_mutation: None,
+            mutation: None,
         }
     }
 
-    /// These options with `sql` applied after the migrations (see `schema_mutation`).
-    pub fn with_schema_mutation(self, sql: String) -> RunOptions {
+    /// These options with a mutant applied to the migrations (see `mutation`).
+    pub fn with_mutation(self, mutation: MigrationsMutation) -> RunOptions {
         RunOptions {
-            schema_mutation: Some(sql),
+            mutation: Some(mutation),
             ..self
         }
     }
@@ -129,8 +129,8 @@ impl Run {
                 let source = self.subject.migration_source();
                 let bookkeeping = self.subject.manifest.migrations.bookkeeping_tables();
                 let migrations = Migrations::load(source, bookkeeping).await?;
-                let migrations = match &self.options.schema_mutation {
-                    Some(sql) => migrations.with_mutation(sql.clone()),
+                let migrations = match &self.options.mutation {
+                    Some(mutation) => migrations.with_mutation(mutation),
                     None => migrations,
                 };
                 Ok(Arc::new(migrations))

@@ -73,7 +73,7 @@ async fn claims_without_a_verdict_are_not_proven_and_manifest_errors_are_input_e
             seed: 1,
             keep_failed: false,
             proptest_cases: None,
-            schema_mutation: None,
+            mutation: None,
         },
     );
 

@@ -62,7 +62,9 @@ impl Scenario for DatabasePasswordKeptSecret {
         };
 
         let mut evidence = Evidence::new("");
-        let mut problems: Vec<String> = Vec::new();
+        // each problem with a stable id (no figure in it), so that a baseline or a mutant
+        // that adds one is told apart from one that had it already
+        let mut problems: Vec<(String, String)> = Vec::new();
         for entry in service
             .environment
             .iter()
@@ -72,10 +74,13 @@ impl Scenario for DatabasePasswordKeptSecret {
                 evidence.push_observation(entry.key.clone(), "read from the environment");
             } else {
                 let line = entry.line.map(|l| format!(":{l}")).unwrap_or_default();
-                problems.push(format!(
-                    "{}{line}: {} is written into the file",
-                    file_name(&compose_path),
-                    entry.key
+                problems.push((
+                    format!("secret-in-file {} {}", file_name(&compose_path), entry.key),
+                    format!(
+                        "{}{line}: {} is written into the file",
+                        file_name(&compose_path),
+                        entry.key
+                    ),
                 ));
             }
         }
@@ -83,18 +88,24 @@ impl Scenario for DatabasePasswordKeptSecret {
             ScenarioError::Manifest(subject.invalid("config.docker_compose", e.to_string()))
         })?;
         for line in url_lines {
-            problems.push(format!(
-                "{}:{line}: a connection URL carries its password in the file",
-                file_name(&compose_path)
+            problems.push((
+                format!("url-password-in-file {}", file_name(&compose_path)),
+                format!(
+                    "{}:{line}: a connection URL carries its password in the file",
+                    file_name(&compose_path)
+                ),
             ));
         }
         match &config.env {
             Some(path) if gitignore::is_ignored(&subject.dir, &subject.path(path)) => {
                 evidence.push_observation(path.display().to_string(), "git-ignored");
             }
-            Some(path) => problems.push(format!(
-                "{} is not git-ignored: the password would be committed",
-                path.display()
+            Some(path) => problems.push((
+                format!("env-not-git-ignored {}", path.display()),
+                format!(
+                    "{} is not git-ignored: the password would be committed",
+                    path.display()
+                ),
             )),
             None => {}
         }
@@ -115,9 +126,12 @@ impl Scenario for DatabasePasswordKeptSecret {
             }
         }
         if password.chars().count() < MIN_LENGTH {
-            problems.push(format!(
-                "the password has {} characters, fewer than {MIN_LENGTH} (the report itself advises 32 random bytes)",
-                password.chars().count()
+            problems.push((
+                "password-too-short".into(),
+                format!(
+                    "the password has {} characters, fewer than {MIN_LENGTH} (the report itself advises 32 random bytes)",
+                    password.chars().count()
+                ),
             ));
         }
         let mut untested = None;
@@ -133,8 +147,11 @@ impl Scenario for DatabasePasswordKeptSecret {
             candidates.len()
         );
         match guess(ctx, &user, &password, &candidates).await? {
-            Guess::GotIn(attempt) => problems.push(format!(
-                "an online guess got in: at attempt {attempt} of {tried}, `{user}` logged in over TCP"
+            Guess::GotIn(attempt) => problems.push((
+                "password-guessed".into(),
+                format!(
+                    "an online guess got in: at attempt {attempt} of {tried}, `{user}` logged in over TCP"
+                ),
             )),
             Guess::Refused => evidence.push_observation(
                 "guessing attack",
@@ -164,9 +181,13 @@ enum Guess {
     Untested(String),
 }
 
-fn refuted(mut evidence: Evidence, problems: Vec<String>) -> Outcome {
-    evidence.summary = problems[0].clone();
-    evidence.push_counterexample("the database password is not kept secret", problems);
+fn refuted(mut evidence: Evidence, problems: Vec<(String, String)>) -> Outcome {
+    evidence.summary = problems[0].1.clone();
+    for (id, text) in &problems {
+        evidence.push_finding(id.clone(), text.clone());
+    }
+    let texts = problems.into_iter().map(|(_, text)| text).collect();
+    evidence.push_counterexample("the database password is not kept secret", texts);
     Outcome::refuted(evidence)
 }
 

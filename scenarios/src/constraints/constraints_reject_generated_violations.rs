@@ -14,6 +14,8 @@ use harness::backend::names::quote_literal;
 use harness::checks::integrity::Rejection;
 use harness::checks::property::{self, Property, Settings, Verdict};
 use harness::run::scenario::{Context, ScenarioError};
+use harness::schema::catalog::ConstraintType;
+use harness::schema::rowgen::fit::boundary_values;
 use harness::schema::rowgen::{Row, RowGenError, Source, Value};
 use harness::subject::manifest::ConstraintKind;
 use harness::{Evidence, Outcome, Scenario};
@@ -219,6 +221,39 @@ impl Scenario for ConstraintsRejectGeneratedViolations {
 /// Cases for one claim: one row, or for a key two rows, the second often copying the
 /// first's key. The other claims on the table are kept where the generator can keep them
 /// (accepted values for other checks, existing parents for references).
+/// The edge values of the schema's own CHECKs on the claim's one column that are values of
+/// its type: a rule that accepts one more value than the claim (an `IN` list widened by a
+/// value no generator would guess) is caught there.
+async fn schema_edges(conn: &mut PgConnection, schema: &Schema, claim: &Claimed) -> Vec<Value> {
+    let [column] = claim.columns.as_slice() else {
+        return Vec::new();
+    };
+    let table = schema.table(&claim.table);
+    let Some(data_type) = table.column(column).map(|c| c.data_type.clone()) else {
+        return Vec::new();
+    };
+    let candidates: Vec<String> = table
+        .constraints_of(ConstraintType::Check)
+        .filter(|c| c.columns.as_slice() == std::slice::from_ref(column))
+        .filter_map(|c| c.expression.as_deref())
+        .flat_map(boundary_values)
+        .collect();
+    let mut edges = Vec::new();
+    for candidate in candidates {
+        let sql = format!("SELECT ({}::{data_type})::text", quote_literal(&candidate));
+        // a value the type refuses is no edge of the rule's (the connection is between
+        // cases, in no transaction, so the error leaves nothing to roll back)
+        let value: Result<Option<String>, _> = sqlx::query_scalar(&sql)
+            .persistent(false)
+            .fetch_one(&mut *conn)
+            .await;
+        if let Ok(Some(text)) = value {
+            edges.push(Value::Text(text));
+        }
+    }
+    edges
+}
+
 fn case_strategy(
     schema: &Schema,
     claim: &Claimed,
@@ -431,7 +466,8 @@ impl ClaimProperty {
         if claim.kind != ConstraintKind::Check {
             return Ok(None);
         }
-        let examples = claim.accepts.iter().chain(&claim.rejects);
+        let edges = schema_edges(&mut self.conn, &schema, claim).await;
+        let examples = claim.accepts.iter().chain(&claim.rejects).chain(&edges);
         let parent_keys = parents.keys_from(&schema, &claim.table, 0);
         for (n, example) in examples.enumerate() {
             let mut row = fixtures::plain_row(

@@ -1,33 +1,136 @@
-//! Mutants of a subject for `readiness mutate`: copies with exactly one protection removed,
-//! each naming the claim whose scenarios must turn red on it.
+//! Mutants of a subject for `readiness mutate`: copies with exactly one protection removed
+//! or broken, each naming the claim whose scenarios must turn red on it.
 //!
-//! A mutant is SQL applied to every database the run migrates, right after the subject's
-//! migrations (`RunOptions::schema_mutation`), so it works for any migrations layout.
+//! A mutant changes one layer: the migrated schema (SQL applied after the migrations, or
+//! one down migration rewritten), one file of a scratch copy of the subject (a config
+//! file), or the manifest as loaded (a command wrapped, a flow's transaction removed).
 
+mod apply;
+mod config;
 mod derive;
+mod downs;
+mod flows;
 mod schema;
+mod scripts;
+mod weaken;
 
-pub use derive::derive;
-pub use schema::{constraint_mutants, index_mutants};
+pub use apply::Applied;
+pub use derive::{derive, Derived, NotDerived};
+
+use std::path::PathBuf;
 
 use harness::run::scenario::ClaimSpec;
+use harness::schema::migrate::MigrationsMutation;
 
 /// One protection removed.
 #[derive(Debug, Clone)]
 pub struct Mutant {
     /// What it removes, e.g. `drop unique users(stripe_customer_id)`.
     pub label: String,
-    /// Its kind's kebab-case id (`drop-constraint`, `no-cascade`, `drop-index`), for `--only`.
+    /// Its kind's kebab-case id (one of [`KINDS`]), for `--only`.
     pub kind: &'static str,
     /// The claim whose scenarios must catch it.
     pub claim: &'static ClaimSpec,
-    /// The SQL that removes the protection from a migrated database.
-    pub sql: String,
+    pub change: Change,
+    /// For a wrapped command: the subject's own command, which evidence of the mutant's
+    /// runs quotes as the wrapper.
+    pub wraps: Option<String>,
 }
 
-/// Every kind of mutant, as `--only` spells it.
-pub const KINDS: [&str; 3] = [
+/// How a mutant differs from the subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The migrations changed (SQL after them, or a down rewritten).
+    Migrations(MigrationsMutation),
+    /// The subject's file at `path` (relative to its directory) replaced, in a scratch copy.
+    File { path: PathBuf, content: String },
+    /// The manifest changed as loaded.
+    Manifest(ManifestEdit),
+}
+
+/// A change to the loaded manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManifestEdit {
+    BackupCommand(String),
+    RestoreCommand(String),
+    MonitorCommand(String),
+    /// The SQL flow at this index runs each step on its own.
+    SqlFlowWithoutTransaction(usize),
+}
+
+/// The change of a schema mutant: `sql` applied after the migrations.
+fn after_migrations(sql: String) -> Change {
+    Change::Migrations(MigrationsMutation::After(sql))
+}
+
+impl Mutant {
+    /// The mutant as the report names it.
+    pub fn report(&self) -> harness::report::mutation::Mutant {
+        harness::report::mutation::Mutant {
+            label: self.label.clone(),
+            kind: self.kind.to_owned(),
+            claim: self.claim.id.to_owned(),
+            change: self.change.describe(),
+            rewrites: self
+                .wraps
+                .iter()
+                .filter_map(|original| Some((self.change.command()?.to_owned(), original.clone())))
+                .collect(),
+        }
+    }
+}
+
+impl Change {
+    /// The command of a command mutant.
+    fn command(&self) -> Option<&str> {
+        match self {
+            Change::Manifest(
+                ManifestEdit::BackupCommand(c)
+                | ManifestEdit::RestoreCommand(c)
+                | ManifestEdit::MonitorCommand(c),
+            ) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// What the mutant does, for the table and mutate.json: the SQL, the file and its new
+    /// text, or the new command.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Migrations(MigrationsMutation::After(sql)) => sql.clone(),
+            Change::Migrations(MigrationsMutation::Down { version, sql }) => {
+                format!("down of {version} becomes:\n{sql}")
+            }
+            Change::File { path, content } => format!("{} becomes:\n{content}", path.display()),
+            Change::Manifest(ManifestEdit::BackupCommand(c)) => format!("backup_command = {c}"),
+            Change::Manifest(ManifestEdit::RestoreCommand(c)) => format!("restore_command = {c}"),
+            Change::Manifest(ManifestEdit::MonitorCommand(c)) => {
+                format!("monitoring.command = {c}")
+            }
+            Change::Manifest(ManifestEdit::SqlFlowWithoutTransaction(i)) => {
+                format!("flows.sql[{i}] runs each step on its own")
+            }
+        }
+    }
+}
+
+/// Every kind of mutant, as `--only` spells it, with the claim that must catch it.
+pub const KINDS: [&str; 17] = [
     schema::DROP_CONSTRAINT,
     schema::NO_CASCADE,
+    weaken::WEAKEN_CHECK,
     schema::DROP_INDEX,
+    weaken::REBUILD_INDEX,
+    flows::WITHOUT_TRANSACTION,
+    downs::EMPTY_DOWN,
+    downs::DOWN_DROPS_MORE,
+    scripts::BACKUP_TRUNCATED,
+    scripts::BACKUP_IGNORES_FAILURE,
+    scripts::BACKUP_SKIPS_RETENTION,
+    scripts::RESTORE_DOES_NOTHING,
+    config::LISTEN_EVERYWHERE,
+    config::PORT_ON_EVERY_INTERFACE,
+    config::PASSWORD_IN_COMPOSE,
+    config::SLOW_LOG_OFF,
+    scripts::MONITOR_ALWAYS_HEALTHY,
 ];

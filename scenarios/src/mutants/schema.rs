@@ -5,7 +5,7 @@ use harness::backend::names::quote_ident;
 use harness::schema::catalog::{Catalog, FkAction, Table};
 use harness::subject::manifest::ConstraintKind;
 
-use super::Mutant;
+use super::{after_migrations, Mutant};
 use crate::constraints::schema::{Claimed, Presence};
 
 pub const DROP_CONSTRAINT: &str = "drop-constraint";
@@ -56,10 +56,11 @@ pub fn constraint_mutants(claims: &[Claimed], catalog: &Catalog) -> Vec<Mutant> 
                 .collect();
             if !no_cascade.is_empty() {
                 mutants.push(Mutant {
+                    wraps: None,
                     label: format!("no action instead of cascade {on}"),
                     kind: NO_CASCADE,
                     claim: crate::constraints::CLAIM,
-                    sql: no_cascade.join("\n"),
+                    change: after_migrations(no_cascade.join("\n")),
                 });
             }
         }
@@ -73,15 +74,7 @@ pub fn constraint_mutants(claims: &[Claimed], catalog: &Catalog) -> Vec<Mutant> 
 pub fn index_mutants(expected: &[(String, String)], catalog: &Catalog) -> Vec<Mutant> {
     let mut mutants = Vec::new();
     for (query, name) in expected {
-        let (schema, index) = match name.rsplit_once('.') {
-            Some((schema, index)) => (Some(schema), index),
-            None => (None, name.as_str()),
-        };
-        let found = catalog
-            .tables
-            .iter()
-            .filter(|t| schema.is_none_or(|s| s == t.schema))
-            .find_map(|t| t.indexes.iter().find(|i| i.name == index).map(|i| (t, i)));
+        let found = super::weaken::find_index(catalog, name);
         let Some((table, index)) = found else {
             continue;
         };
@@ -93,14 +86,15 @@ pub fn index_mutants(expected: &[(String, String)], catalog: &Catalog) -> Vec<Mu
             continue;
         }
         mutants.push(Mutant {
+            wraps: None,
             label,
             kind: DROP_INDEX,
             claim: crate::indexes::CLAIM,
-            sql: format!(
+            change: after_migrations(format!(
                 "DROP INDEX {}.{};",
                 quote_ident(&table.schema),
                 quote_ident(&index.name)
-            ),
+            )),
         });
     }
     mutants
@@ -115,10 +109,11 @@ fn drop_constraint(claim: &Claimed, on: &str, sql: String) -> Mutant {
         ConstraintKind::NotNull => "not null",
     };
     Mutant {
+        wraps: None,
         label: format!("drop {kind} {on}"),
         kind: DROP_CONSTRAINT,
         claim: crate::constraints::CLAIM,
-        sql,
+        change: after_migrations(sql),
     }
 }
 
@@ -156,7 +151,7 @@ fn no_cascade_sql(table: &Table, name: &str) -> Option<String> {
     ))
 }
 
-fn relation(table: &Table) -> String {
+pub(super) fn relation(table: &Table) -> String {
     format!(
         "{}.{}",
         quote_ident(&table.schema),
@@ -165,7 +160,7 @@ fn relation(table: &Table) -> String {
 }
 
 /// `users` for a table in `public`, else `schema.name`.
-fn display(table: &Table) -> String {
+pub(super) fn display(table: &Table) -> String {
     if table.schema == "public" {
         table.name.clone()
     } else {
@@ -211,7 +206,7 @@ mod tests {
         assert_eq!(mutants[0].label, "drop check users(usage_count)");
         assert_eq!(mutants[0].claim.id, "constraints");
         assert_eq!(
-            mutants[0].sql,
+            mutants[0].change.describe(),
             r#"ALTER TABLE "public"."users" DROP CONSTRAINT "users_usage_count_check";"#
         );
     }
@@ -236,7 +231,7 @@ mod tests {
         );
         assert_eq!(mutants[1].kind, NO_CASCADE);
         assert_eq!(
-            mutants[1].sql,
+            mutants[1].change.describe(),
             r#"ALTER TABLE "public"."slides" DROP CONSTRAINT "slides_project_id_fkey", ADD CONSTRAINT "slides_project_id_fkey" FOREIGN KEY (project_id) REFERENCES users(id);"#
         );
     }
@@ -250,7 +245,7 @@ mod tests {
         let mutants = constraint_mutants(&claims, &catalog());
         assert_eq!(mutants[0].label, "drop not null users(usage_count)");
         assert_eq!(
-            mutants[0].sql,
+            mutants[0].change.describe(),
             r#"ALTER TABLE "public"."users" ALTER COLUMN "usage_count" DROP NOT NULL;"#
         );
     }
@@ -299,7 +294,7 @@ mod tests {
         assert_eq!(mutants[0].label, "drop index users_customer_idx (webhook)");
         assert_eq!(mutants[0].claim.id, "indexes");
         assert_eq!(
-            mutants[0].sql,
+            mutants[0].change.describe(),
             r#"DROP INDEX "public"."users_customer_idx";"#
         );
     }

@@ -13,14 +13,18 @@ pub fn bind_run(sql: &str, run: i64) -> String {
     sql.replace(":run", &run.to_string())
 }
 
-/// Runs the flow in one transaction; returns the error that stopped it, if any.
+/// Runs the flow in one transaction (each step on its own for a `readiness mutate` mutant
+/// without it); returns the error that stopped it, if any.
 pub async fn run(
     conn: &mut PgConnection,
     flow: &SqlFlow,
     run: i64,
     injector: &mut Injector<'_>,
 ) -> Result<(), String> {
-    conn.execute("BEGIN").await.map_err(|e| e.to_string())?;
+    let transaction = !flow.without_transaction;
+    if transaction {
+        conn.execute("BEGIN").await.map_err(|e| e.to_string())?;
+    }
     for (i, step) in flow.steps.iter().enumerate() {
         let statement = bind_run(step, run);
         conn.execute(statement.as_str())
@@ -28,9 +32,11 @@ pub async fn run(
             .map_err(|e| format!("step {}: {e}", i + 1))?;
         injector.at_point(i as u32 + 1, conn).await?;
     }
-    conn.execute("COMMIT")
-        .await
-        .map_err(|e| format!("COMMIT: {e}"))?;
+    if transaction {
+        conn.execute("COMMIT")
+            .await
+            .map_err(|e| format!("COMMIT: {e}"))?;
+    }
     Ok(())
 }
 

@@ -13,6 +13,7 @@ use harness::report::evidence::{
 };
 use harness::report::figure::{DrillFigure, DrillStep, Figure, LatencyPoint, LatencySeries};
 use harness::report::history::{Regression, Trend, TrendPoint, Unit};
+use harness::report::mutation::{Mutant, MutantOutcome, MutationScore, NotDerived, Verdict};
 use harness::report::{chart, html, json, junit, markdown, terminal, volatile};
 use harness::run::runner;
 use harness::run::scenario::{Run, RunOptions};
@@ -258,7 +259,52 @@ fn fixed_instantviz() -> Scorecard {
             not_run: Vec::new(),
             unchanged: 10,
         }),
+        mutation: Some(fixed_mutation()),
     }
+}
+
+/// A mutation score with one mutant of each verdict and a kind with no mutant.
+fn fixed_mutation() -> MutationScore {
+    let mutant = |label: &str, kind: &str, claim: &str, change: &str| Mutant {
+        label: label.into(),
+        kind: kind.into(),
+        claim: claim.into(),
+        change: change.into(),
+        rewrites: Vec::new(),
+    };
+    let outcome = |mutant, verdict, scenario: Option<&str>, evidence: &str| MutantOutcome {
+        mutant,
+        verdict,
+        scenario: scenario.map(str::to_owned),
+        evidence: evidence.into(),
+        duration_ms: 2_100.0,
+    };
+    MutationScore::new(
+        vec![
+            outcome(
+                mutant("drop check users(usage_count)", "drop-constraint", "constraints", r#"ALTER TABLE "public"."users" DROP CONSTRAINT "users_usage_count_check";"#),
+                Verdict::Caught,
+                Some("expected-constraints-exist"),
+                "check users(usage_count): usage_count >= 0 is not in the schema",
+            ),
+            outcome(
+                mutant("backup skips its retention policy", "backup-skips-retention", "backups", "backup_command = ( infra/scripts/backup-database.sh ) and removed backups put back"),
+                Verdict::Survived,
+                None,
+                "every scenario of the claim came out as on the unmutated subject",
+            ),
+            outcome(
+                mutant("monitor always exits 0", "monitor-always-healthy", "monitoring", "monitoring.command = ( infra/scripts/monitor-database.sh ); exit 0"),
+                Verdict::NotProven,
+                Some("monitor-reports-health"),
+                "the monitor could not be run: psql is not installed",
+            ),
+        ],
+        vec![NotDerived::new(
+            "flow-without-transaction",
+            "the bundled `instantviz` flows are Rust code with their transactions inside",
+        )],
+    )
 }
 
 /// The negative control: refuted nearly everywhere, and a manifest error that stopped two
@@ -278,6 +324,7 @@ fn fixed_instantviz_before() -> Scorecard {
     card.subject = INSTANTVIZ_BEFORE.into();
     card.regressions.clear();
     card.trends.clear();
+    card.mutation = None;
     card.baseline = Some(BaselineComparison {
         path: "main/report.json".into(),
         started_at: "2026-11-29T08:00:00Z".into(),

@@ -5,6 +5,7 @@
 mod claims;
 mod evidence;
 mod history;
+mod mutation;
 mod page;
 mod status;
 #[cfg(test)]

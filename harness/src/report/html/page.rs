@@ -6,7 +6,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 use crate::report::chart;
 use crate::report::evidence::{ClaimReport, Scorecard, Status};
 use crate::report::html::status::{badge, duration, slug};
-use crate::report::html::{claims, evidence, history};
+use crate::report::html::{claims, evidence, history, mutation};
 
 const STYLE: &str = include_str!("style.css");
 /// Nothing may be fetched: no script, image, font or style from anywhere but the page.
@@ -32,6 +32,7 @@ pub(super) fn page(scorecard: &Scorecard) -> Markup {
                 main {
                     (input_errors(scorecard))
                     (table(scorecard))
+                    (mutation::section(scorecard))
                     (history::baseline(scorecard))
                     (history::regressions(scorecard))
                     (history::trends(scorecard))

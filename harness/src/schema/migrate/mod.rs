@@ -19,6 +19,15 @@ use crate::subject::manifest::MigrationSource;
 /// How long one migration command may run.
 const COMMAND_DEADLINE: Duration = Duration::from_secs(600);
 
+/// One mutant of `readiness mutate`, as the migrations carry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MigrationsMutation {
+    /// SQL applied right after the last migration of every template database.
+    After(String),
+    /// The down migration of directory step `version` replaced by `sql`.
+    Down { version: i64, sql: String },
+}
+
 /// One migration of a directory source.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
@@ -125,16 +134,42 @@ impl Migrations {
         })
     }
 
-    /// These migrations followed by `sql`, applied by [`Migrations::up_then_mutate`]: the
-    /// hash changes with it, so that mutated templates never mix with the subject's own.
-    pub fn with_mutation(mut self, sql: String) -> Migrations {
+    /// These migrations with one mutant of `readiness mutate` applied: the hash changes with
+    /// it, so that mutated templates never mix with the subject's own.
+    pub fn with_mutation(mut self, mutation: &MigrationsMutation) -> Migrations {
         let mut hasher = Sha256::new();
         hasher.update(self.hash.as_bytes());
-        hasher.update(b"\0mutation\0");
-        hasher.update(sql.as_bytes());
+        match mutation {
+            MigrationsMutation::After(sql) => {
+                hasher.update(b"\0mutation\0");
+                hasher.update(sql.as_bytes());
+                self.mutation = Some(sql.clone());
+            }
+            MigrationsMutation::Down { version, sql } => {
+                hasher.update(b"\0down\0");
+                hasher.update(version.to_le_bytes());
+                hasher.update(sql.as_bytes());
+                for down in self.downs.iter_mut().filter(|d| d.version == *version) {
+                    *down = Migration::new(
+                        down.version,
+                        down.description.clone(),
+                        MigrationType::ReversibleDown,
+                        sql.clone().into(),
+                        down.no_tx,
+                    );
+                }
+            }
+        }
         self.hash = hex::encode(hasher.finalize());
-        self.mutation = Some(sql);
         self
+    }
+
+    /// The down SQL of the directory step `version`, if it has one.
+    pub fn down_sql(&self, version: i64) -> Option<&str> {
+        self.downs
+            .iter()
+            .find(|m| m.version == version)
+            .map(|m| m.sql.as_ref())
     }
 
     /// The SQL applied after the last migration, if any.
@@ -472,7 +507,7 @@ impl From<MigrateError> for crate::error::ScenarioError {
 
 #[cfg(test)]
 mod tests {
-    use super::{manages_its_own_transaction, MigrationSource, Migrations};
+    use super::{manages_its_own_transaction, MigrationSource, Migrations, MigrationsMutation};
 
     #[tokio::test]
     async fn a_mutation_changes_the_hash_that_names_the_template() {
@@ -487,11 +522,13 @@ mod tests {
         let dropped = load()
             .await
             .unwrap()
-            .with_mutation("DROP TABLE users;".into());
+            .with_mutation(&MigrationsMutation::After("DROP TABLE users;".into()));
         let renamed = load()
             .await
             .unwrap()
-            .with_mutation("ALTER TABLE users RENAME TO u;".into());
+            .with_mutation(&MigrationsMutation::After(
+                "ALTER TABLE users RENAME TO u;".into(),
+            ));
         assert_eq!(plain.mutation(), None);
         assert_eq!(dropped.mutation(), Some("DROP TABLE users;"));
         assert_ne!(plain.hash(), dropped.hash());
@@ -501,6 +538,36 @@ mod tests {
             dropped.steps(),
             "the migrations themselves are the same"
         );
+    }
+
+    #[tokio::test]
+    async fn a_down_mutation_replaces_that_down_only() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, sql) in [
+            ("0001_users.up.sql", "CREATE TABLE users (id int);"),
+            ("0001_users.down.sql", "DROP TABLE users;"),
+            ("0002_posts.up.sql", "CREATE TABLE posts (id int);"),
+            ("0002_posts.down.sql", "DROP TABLE posts;"),
+        ] {
+            std::fs::write(dir.path().join(name), sql).unwrap();
+        }
+        let load = || Migrations::load(MigrationSource::Dir(dir.path().to_owned()), Vec::new());
+        let plain = load().await.unwrap();
+        let emptied = load()
+            .await
+            .unwrap()
+            .with_mutation(&MigrationsMutation::Down {
+                version: 2,
+                sql: "SELECT 1;".into(),
+            });
+        assert_eq!(emptied.down_sql(2), Some("SELECT 1;"));
+        assert_eq!(emptied.down_sql(1), Some("DROP TABLE users;"));
+        assert_eq!(
+            emptied.mutation(),
+            None,
+            "nothing runs after the migrations"
+        );
+        assert_ne!(plain.hash(), emptied.hash());
     }
 
     #[test]

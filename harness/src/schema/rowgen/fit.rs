@@ -257,6 +257,20 @@ fn seed_bytes(seed: u64) -> [u8; 32] {
     bytes
 }
 
+/// The values at a rule's edges, as text for its column: each quoted literal, and each
+/// number with its neighbours. A rule that was widened or moved (`IN` gained a value, a
+/// bound moved by one) differs from the claimed one at these.
+pub fn boundary_values(expression: &str) -> Vec<String> {
+    let mut values: Vec<String> = string_literals(expression);
+    for n in numeric_literals(expression) {
+        for v in [n - 1.0, n, n + 1.0] {
+            values.push(format!("{v}"));
+        }
+    }
+    values.dedup();
+    values
+}
+
 /// The contents of every `'…'` literal in `sql` (doubled quotes undone).
 fn string_literals(sql: &str) -> Vec<String> {
     let mut out = Vec::new();

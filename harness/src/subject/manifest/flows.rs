@@ -87,6 +87,10 @@ pub struct SqlFlow {
     pub written: String,
     /// What `written` returns after a complete execution (all or nothing: this, or 0).
     pub complete: i64,
+    /// Each step commits on its own: set only by `readiness mutate` (a mutant with the
+    /// flow's transaction removed), never read from a manifest.
+    #[serde(skip)]
+    pub without_transaction: bool,
 }
 
 impl FlowsSection {
@@ -182,6 +186,7 @@ mod tests {
             steps: vec!["SELECT 1".into(), "SELECT 2".into()],
             written: written.into(),
             complete: 2,
+            without_transaction: false,
         }
     }
 
