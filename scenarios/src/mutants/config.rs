@@ -97,10 +97,11 @@ fn slow_log_off(
     conf: Option<&(PathBuf, String)>,
     compose_file: Option<&(PathBuf, String)>,
 ) -> Result<Mutant, String> {
-    let argument = Regex::new(r"log_min_duration_statement=\S+?(\s|$|,|]|')").expect("a regex");
+    // the value runs to the end of the argument: a space, a comma, a bracket or a quote
+    let argument = Regex::new(r#"log_min_duration_statement=[^\s,\]'"]+"#).expect("a regex");
     if let Some((path, text)) = compose_file {
         if argument.is_match(text) {
-            let edited = argument.replace(text, "log_min_duration_statement=-1$1");
+            let edited = argument.replace(text, "log_min_duration_statement=-1");
             return Ok(slow_log_mutant(path, edited.into_owned()));
         }
     }
@@ -198,4 +199,91 @@ fn password_in_compose(
         path,
         edited.join("\n") + "\n",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COMPOSE: &str = r#"services:
+  db:
+    image: postgres:16
+    command: ["postgres", "-c", "log_min_duration_statement=250"]
+    ports:
+      - "127.0.0.1:5432:5432"
+    environment:
+      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}
+  web:
+    ports:
+      - "127.0.0.1:8000:8000"
+"#;
+
+    fn compose() -> (PathBuf, String, compose::DatabaseService) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("docker-compose.yml");
+        std::fs::write(&path, COMPOSE).unwrap();
+        let service = compose::database_service(&path, None).unwrap().unwrap();
+        (
+            "deploy/docker-compose.yml".into(),
+            COMPOSE.to_owned(),
+            service,
+        )
+    }
+
+    fn content(mutant: &Mutant) -> &str {
+        match &mutant.change {
+            Change::File { content, .. } => content,
+            other => panic!("not a file mutant: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_database_port_alone_is_published_on_every_interface() {
+        let (path, text, service) = compose();
+        let mutant = port_on_every_interface(Some(&(path, text)), Some(&service)).unwrap();
+        assert!(content(&mutant).contains(r#"- "5432:5432""#));
+        assert!(content(&mutant).contains(r#"- "127.0.0.1:8000:8000""#));
+    }
+
+    #[test]
+    fn the_password_is_written_where_the_compose_file_read_it() {
+        let (path, text, service) = compose();
+        let mutant = password_in_compose(Some(&(path, text)), Some(&service)).unwrap();
+        assert!(content(&mutant).contains(&format!("POSTGRES_PASSWORD: {LITERAL_PASSWORD}")));
+    }
+
+    #[test]
+    fn the_slow_log_is_turned_off_where_it_is_turned_on() {
+        let (path, text, _) = compose();
+        let conf = (
+            PathBuf::from("postgresql.conf"),
+            "log_min_duration_statement = 500\n".to_owned(),
+        );
+        let from_compose = slow_log_off(Some(&conf), Some(&(path, text))).unwrap();
+        assert!(content(&from_compose).contains(r#""log_min_duration_statement=-1"]"#));
+        let from_conf = slow_log_off(Some(&conf), None).unwrap();
+        assert!(content(&from_conf).ends_with("\nlog_min_duration_statement = -1\n"));
+        let off = (
+            PathBuf::from("postgresql.conf"),
+            "log_min_duration_statement = -1\n".to_owned(),
+        );
+        assert!(slow_log_off(Some(&off), None).is_err());
+    }
+
+    #[test]
+    fn listen_addresses_is_opened_unless_it_is_open() {
+        let local = (
+            PathBuf::from("postgresql.conf"),
+            "listen_addresses = 'localhost'\n".to_owned(),
+        );
+        assert!(content(&listen_everywhere(Some(&local)).unwrap())
+            .ends_with("listen_addresses = '*'\n"));
+        let open = (
+            PathBuf::from("postgresql.conf"),
+            "listen_addresses = '*'\n".to_owned(),
+        );
+        assert!(listen_everywhere(Some(&open))
+            .unwrap_err()
+            .contains("already '*'"));
+    }
 }
