@@ -142,7 +142,10 @@ pub fn judge(
             {
                 Some((_, line)) => Some((*s, line)),
                 // refuted now and not before, with nothing listed: its summary says why
-                None if was_red.is_none() => Some((*s, first_line(&s.evidence.summary))),
+                None if was_red.is_none() => Some((
+                    *s,
+                    first_line(&rewrite(&mutant.rewrites, &s.evidence.summary)),
+                )),
                 None => None,
             }
         })
@@ -207,35 +210,44 @@ fn claim_scenarios<'a>(scorecard: &'a Scorecard, claim: &str) -> Vec<&'a Scenari
 /// that adds one problem under a title the subject already had (a monitor that now also
 /// exits 0 when the database is down) adds a detail.
 fn red_lines(scenario: &ScenarioReport, rewrites: &[(String, String)]) -> Vec<(String, String)> {
-    let key = |text: &str| {
-        let text = rewrites
-            .iter()
-            .fold(text.to_owned(), |text, (mutant, subject)| {
-                text.replace(mutant, subject)
-            });
-        without_figures(&crate::report::volatile::stable(&text))
-    };
-    let key = &key;
+    // the subject's own text back first: a wrapper may span lines
+    let rewrite = |text: &str| rewrite(rewrites, text);
+    let key = |text: &str| without_figures(&crate::report::volatile::stable(text));
     let findings = scenario
         .evidence
         .findings
         .iter()
         .map(|f| (f.id.clone(), f.text.clone()));
     let counterexamples = scenario.evidence.counterexamples.iter().flat_map(|c| {
-        let title = match c.details.first() {
-            Some(detail) => format!("{}: {detail}", c.title),
-            None => c.title.clone(),
+        // the people's line reads as the subject's too: the mutant's label says what changed
+        let title = rewrite(&c.title);
+        let line = match c.details.first() {
+            Some(detail) => format!("{title}: {}", rewrite(detail)),
+            None => title.clone(),
         };
-        let details = c.details.iter().map(move |detail| {
-            let first = first_line(detail);
-            (
-                format!("{}\0{}", key(&c.title), key(&first)),
-                format!("{}: {first}", c.title),
-            )
-        });
-        std::iter::once((key(&c.title), title)).chain(details)
+        let details: Vec<(String, String)> = c
+            .details
+            .iter()
+            .map(|detail| {
+                let first = first_line(&rewrite(detail));
+                (
+                    format!("{}\0{}", key(&title), key(&first)),
+                    format!("{title}: {first}"),
+                )
+            })
+            .collect();
+        std::iter::once((key(&title), line)).chain(details)
     });
     findings.chain(counterexamples).collect()
+}
+
+/// `text` with each mutant's text in it put back as the subject wrote it.
+fn rewrite(rewrites: &[(String, String)], text: &str) -> String {
+    rewrites
+        .iter()
+        .fold(text.to_owned(), |text, (mutant, subject)| {
+            text.replace(mutant, subject)
+        })
 }
 
 /// `text` with every run of digits as `#`: a counterexample's title may carry a measured
@@ -260,7 +272,122 @@ fn first_line(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::without_figures;
+    use serde_json::json;
+
+    use super::*;
+
+    /// A scorecard of one claim, `monitoring`, whose one scenario came out `status` with a
+    /// counterexample of these details.
+    fn card(status: &str, details: &[&str]) -> Scorecard {
+        let counterexamples = if details.is_empty() {
+            json!([])
+        } else {
+            json!([{"title": "the monitor does not show what it claims", "details": details}])
+        };
+        serde_json::from_value(json!({
+            "schema_version": 1, "subject": "s", "backend": "native", "server": "PostgreSQL",
+            "seed": 7, "started_at": "2026-12-01T00:00:00Z", "duration_ms": 1.0,
+            "claims": [{
+                "id": "monitoring", "title": "Monitoring", "statement": "s", "status": status,
+                "reason": "r",
+                "scenarios": [{
+                    "id": "monitor-reports-health", "title": "t", "status": status,
+                    "duration_ms": 1.0,
+                    "evidence": {"summary": "the first problem", "counterexamples": counterexamples}
+                }]
+            }]
+        }))
+        .unwrap()
+    }
+
+    fn mutant(rewrites: &[(&str, &str)]) -> Mutant {
+        Mutant {
+            label: "monitor always exits 0".into(),
+            kind: "monitor-always-healthy".into(),
+            claim: "monitoring".into(),
+            change: "monitoring.command = (\nmon.sh\n); exit 0".into(),
+            rewrites: rewrites
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
+        }
+    }
+
+    const LEFT_OUT: &str = "the report leaves out table(s) users (1 of 1)";
+
+    #[test]
+    fn newly_refuted_is_caught_and_as_before_survives_naming_what_was_refuted() {
+        let proven = card("proven", &[]);
+        let refuted = card("refuted", &[LEFT_OUT]);
+        let caught = judge(mutant(&[]), &refuted, &proven, 1.0);
+        assert_eq!(caught.verdict, Verdict::Caught);
+        assert_eq!(caught.scenario.as_deref(), Some("monitor-reports-health"));
+        let survived = judge(mutant(&[]), &refuted, &refuted, 1.0);
+        assert_eq!(survived.verdict, Verdict::Survived);
+        assert!(
+            survived
+                .evidence
+                .contains("already REFUTED (the protection may be missing there too): monitor-reports-health: the first problem"),
+            "{}",
+            survived.evidence
+        );
+    }
+
+    #[test]
+    fn a_new_problem_under_a_known_title_is_caught_and_a_moved_figure_is_not() {
+        let before = card("refuted", &[LEFT_OUT]);
+        let moved = card(
+            "refuted",
+            &["the report leaves out table(s) users (2 of 2)"],
+        );
+        assert_eq!(
+            judge(mutant(&[]), &moved, &before, 1.0).verdict,
+            Verdict::Survived
+        );
+        let more = card(
+            "refuted",
+            &[
+                LEFT_OUT,
+                "with the database stopped, `mon.sh` still exits 0",
+            ],
+        );
+        let caught = judge(mutant(&[]), &more, &before, 1.0);
+        assert_eq!(caught.verdict, Verdict::Caught);
+        assert!(
+            caught.evidence.ends_with("still exits 0"),
+            "{}",
+            caught.evidence
+        );
+    }
+
+    #[test]
+    fn the_mutants_own_command_in_the_evidence_is_no_catch() {
+        let before = card("refuted", &["with no backup, `mon.sh` exited with 0"]);
+        let wrapped = "(\nmon.sh\n); exit 0";
+        let after = card(
+            "refuted",
+            &["with no backup, `(\nmon.sh\n); exit 0` exited with 0"],
+        );
+        assert_eq!(
+            judge(mutant(&[]), &after, &before, 1.0).verdict,
+            Verdict::Caught,
+            "without the rewrite, the wrapper reads as a new problem"
+        );
+        assert_eq!(
+            judge(mutant(&[(wrapped, "mon.sh")]), &after, &before, 1.0).verdict,
+            Verdict::Survived
+        );
+    }
+
+    #[test]
+    fn a_scenario_that_could_not_tell_is_not_proven() {
+        let proven = card("proven", &[]);
+        let unsure = card("not_proven", &[]);
+        assert_eq!(
+            judge(mutant(&[]), &unsure, &proven, 1.0).verdict,
+            Verdict::NotProven
+        );
+    }
 
     #[test]
     fn a_moved_figure_leaves_a_counterexample_the_same() {
