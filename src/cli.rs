@@ -33,7 +33,8 @@ pub enum Command {
     Init(InitArgs),
     /// Mutation testing: derive mutants of the subject (each a copy with one protection
     /// removed), run the scenarios of the claim each should turn red, and report which were
-    /// caught; writes mutate.json (exit 0 only when every mutant is caught).
+    /// caught; the score goes into report.json and report.html (exit 0 only when every
+    /// mutant is caught).
     Mutate(MutateArgs),
 }
 

@@ -93,7 +93,7 @@ impl Change {
         }
     }
 
-    /// What the mutant does, for the table and mutate.json: the SQL, the file and its new
+    /// What the mutant does, for the table and report.json: the SQL, the file and its new
     /// text, or the new command.
     pub fn describe(&self) -> String {
         match self {
