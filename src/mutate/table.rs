@@ -1,8 +1,8 @@
-//! The terminal table of `readiness mutate`: one mutant a line, survivors first.
+//! The terminal table of `readiness mutate`: one mutant a line, those not caught first.
 
-use harness::report::mutation::{MutantOutcome, MutationScore, Verdict};
+use harness::report::mutation::{MutantOutcome, MutationScore};
 
-/// The table: one mutant a line (survivors first: they are the news), the kinds with no
+/// The table: one mutant a line (those not caught first: they are the news), the kinds with no
 /// mutant on this subject, then the score.
 pub fn render(report: &MutationScore) -> String {
     let width = |cell: fn(&MutantOutcome) -> String, heading: &str| {
@@ -26,9 +26,7 @@ pub fn render(report: &MutationScore) -> String {
         "\n{:<w_label$}  {:<w_claim$}  {:<10}  {:<w_by$}  evidence\n",
         "mutant", "claim", "verdict", "caught by"
     );
-    let mut ordered: Vec<&MutantOutcome> = report.mutants.iter().collect();
-    ordered.sort_by_key(|m| m.verdict == Verdict::Caught);
-    for m in ordered {
+    for m in report.uncaught_first() {
         out.push_str(&format!(
             "{:<w_label$}  {:<w_claim$}  {:<10}  {:<w_by$}  {}\n",
             label(m),

@@ -42,6 +42,14 @@ impl MutationScore {
             not_derived,
         }
     }
+
+    /// The mutants not caught first (they are the news: holes in the suite), then the
+    /// caught ones, each in the order run.
+    pub fn uncaught_first(&self) -> Vec<&MutantOutcome> {
+        let mut ordered: Vec<&MutantOutcome> = self.mutants.iter().collect();
+        ordered.sort_by_key(|m| m.verdict == Verdict::Caught);
+        ordered
+    }
 }
 
 /// One protection removed, as the report names it.
@@ -197,11 +205,9 @@ fn survived(before: &[&ScenarioReport]) -> String {
 
 fn claim_scenarios<'a>(scorecard: &'a Scorecard, claim: &str) -> Vec<&'a ScenarioReport> {
     scorecard
-        .claims
-        .iter()
-        .filter(|c| c.id == claim)
-        .flat_map(|c| c.scenarios.iter())
-        .collect()
+        .claim(claim)
+        .map(|c| c.scenarios.iter().collect())
+        .unwrap_or_default()
 }
 
 /// What a refuted scenario holds against the subject, each as a key that stays the same

@@ -218,9 +218,6 @@ impl Scenario for ConstraintsRejectGeneratedViolations {
     }
 }
 
-/// Cases for one claim: one row, or for a key two rows, the second often copying the
-/// first's key. The other claims on the table are kept where the generator can keep them
-/// (accepted values for other checks, existing parents for references).
 /// The edge values of the schema's own CHECKs on the claim's one column that are values of
 /// its type: a rule that accepts one more value than the claim (an `IN` list widened by a
 /// value no generator would guess) is caught there.
@@ -254,6 +251,9 @@ async fn schema_edges(conn: &mut PgConnection, schema: &Schema, claim: &Claimed)
     edges
 }
 
+/// Cases for one claim: one row, or for a key two rows, the second often copying the
+/// first's key. The other claims on the table are kept where the generator can keep them
+/// (accepted values for other checks, existing parents for references).
 fn case_strategy(
     schema: &Schema,
     claim: &Claimed,

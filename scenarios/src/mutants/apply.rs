@@ -9,7 +9,7 @@ use harness::backend::native::scratch::ScratchDir;
 use harness::run::scenario::RunOptions;
 use harness::subject::Subject;
 
-use super::{Change, ManifestEdit, Mutant};
+use super::{Change, CommandSlot, ManifestEdit, Mutant};
 
 /// The mutated subject and options.
 #[derive(Debug)]
@@ -61,18 +61,14 @@ impl Mutant {
 fn edit_manifest(subject: &mut Subject, edit: &ManifestEdit) -> anyhow::Result<()> {
     let manifest = &mut subject.manifest;
     match edit {
-        ManifestEdit::BackupCommand(command) | ManifestEdit::RestoreCommand(command) => {
-            let Some(backup) = manifest.backup.as_mut() else {
-                bail!("the manifest has no [backup] to mutate");
+        ManifestEdit::Command { slot, mutated, .. } => {
+            let slot = match (slot, manifest.backup.as_mut()) {
+                (CommandSlot::Monitor, _) => &mut manifest.monitoring.command,
+                (CommandSlot::Backup, Some(backup)) => &mut backup.backup_command,
+                (CommandSlot::Restore, Some(backup)) => &mut backup.restore_command,
+                (_, None) => bail!("the manifest has no [backup] to mutate"),
             };
-            let slot = match edit {
-                ManifestEdit::BackupCommand(_) => &mut backup.backup_command,
-                _ => &mut backup.restore_command,
-            };
-            *slot = Some(command.clone());
-        }
-        ManifestEdit::MonitorCommand(command) => {
-            manifest.monitoring.command = Some(command.clone());
+            *slot = Some(mutated.clone());
         }
         ManifestEdit::SqlFlowWithoutTransaction(index) => {
             let Some(flow) = manifest.flows.sql.get_mut(*index) else {

@@ -62,7 +62,6 @@ fn file_mutant(
     content: String,
 ) -> Mutant {
     Mutant {
-        wraps: None,
         label,
         kind,
         claim,

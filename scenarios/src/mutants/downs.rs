@@ -61,7 +61,6 @@ pub fn down_mutants(
 
 fn down_mutant(step: &Step, kind: &'static str, what: &str, sql: String) -> Mutant {
     Mutant {
-        wraps: None,
         label: format!("{what} {}", step.label()),
         kind,
         claim: crate::migrations::CLAIM,

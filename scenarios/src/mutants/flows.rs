@@ -31,7 +31,6 @@ pub fn flow_mutants(subject: &Subject, not_derived: &mut Vec<NotDerived>) -> Vec
         .iter()
         .enumerate()
         .map(|(i, flow)| Mutant {
-            wraps: None,
             label: format!("flow `{}` without its transaction", flow.name),
             kind: WITHOUT_TRANSACTION,
             claim: crate::transactions::CLAIM,

@@ -32,9 +32,6 @@ pub struct Mutant {
     /// The claim whose scenarios must catch it.
     pub claim: &'static ClaimSpec,
     pub change: Change,
-    /// For a wrapped command: the subject's own command, which evidence of the mutant's
-    /// runs quotes as the wrapper.
-    pub wraps: Option<String>,
 }
 
 /// How a mutant differs from the subject.
@@ -51,11 +48,34 @@ pub enum Change {
 /// A change to the loaded manifest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ManifestEdit {
-    BackupCommand(String),
-    RestoreCommand(String),
-    MonitorCommand(String),
+    /// One of the subject's commands replaced by `mutated` (most often a wrapper running
+    /// `original`, which is kept to read the mutant's evidence as the subject's).
+    Command {
+        slot: CommandSlot,
+        original: String,
+        mutated: String,
+    },
     /// The SQL flow at this index runs each step on its own.
     SqlFlowWithoutTransaction(usize),
+}
+
+/// Which of the manifest's commands a command mutant replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommandSlot {
+    Backup,
+    Restore,
+    Monitor,
+}
+
+impl CommandSlot {
+    /// The manifest key it is written at.
+    fn key(self) -> &'static str {
+        match self {
+            CommandSlot::Backup => "backup_command",
+            CommandSlot::Restore => "restore_command",
+            CommandSlot::Monitor => "monitoring.command",
+        }
+    }
 }
 
 /// The change of a schema mutant: `sql` applied after the migrations.
@@ -71,28 +91,17 @@ impl Mutant {
             kind: self.kind.to_owned(),
             claim: self.claim.id.to_owned(),
             change: self.change.describe(),
-            rewrites: self
-                .wraps
-                .iter()
-                .filter_map(|original| Some((self.change.command()?.to_owned(), original.clone())))
-                .collect(),
+            rewrites: match &self.change {
+                Change::Manifest(ManifestEdit::Command {
+                    original, mutated, ..
+                }) => vec![(mutated.clone(), original.clone())],
+                _ => Vec::new(),
+            },
         }
     }
 }
 
 impl Change {
-    /// The command of a command mutant.
-    fn command(&self) -> Option<&str> {
-        match self {
-            Change::Manifest(
-                ManifestEdit::BackupCommand(c)
-                | ManifestEdit::RestoreCommand(c)
-                | ManifestEdit::MonitorCommand(c),
-            ) => Some(c),
-            _ => None,
-        }
-    }
-
     /// What the mutant does, for the table and report.json: the SQL, the file and its new
     /// text, or the new command.
     pub fn describe(&self) -> String {
@@ -102,10 +111,8 @@ impl Change {
                 format!("down of {version} becomes:\n{sql}")
             }
             Change::File { path, content } => format!("{} becomes:\n{content}", path.display()),
-            Change::Manifest(ManifestEdit::BackupCommand(c)) => format!("backup_command = {c}"),
-            Change::Manifest(ManifestEdit::RestoreCommand(c)) => format!("restore_command = {c}"),
-            Change::Manifest(ManifestEdit::MonitorCommand(c)) => {
-                format!("monitoring.command = {c}")
+            Change::Manifest(ManifestEdit::Command { slot, mutated, .. }) => {
+                format!("{} = {mutated}", slot.key())
             }
             Change::Manifest(ManifestEdit::SqlFlowWithoutTransaction(i)) => {
                 format!("flows.sql[{i}] runs each step on its own")
@@ -114,7 +121,7 @@ impl Change {
     }
 }
 
-/// Every kind of mutant, as `--only` spells it, with the claim that must catch it.
+/// Every kind of mutant, as `--only` spells it.
 pub const KINDS: [&str; 17] = [
     schema::DROP_CONSTRAINT,
     schema::NO_CASCADE,

@@ -56,7 +56,6 @@ pub fn constraint_mutants(claims: &[Claimed], catalog: &Catalog) -> Vec<Mutant> 
                 .collect();
             if !no_cascade.is_empty() {
                 mutants.push(Mutant {
-                    wraps: None,
                     label: format!("no action instead of cascade {on}"),
                     kind: NO_CASCADE,
                     claim: crate::constraints::CLAIM,
@@ -86,7 +85,6 @@ pub fn index_mutants(expected: &[(String, String)], catalog: &Catalog) -> Vec<Mu
             continue;
         }
         mutants.push(Mutant {
-            wraps: None,
             label,
             kind: DROP_INDEX,
             claim: crate::indexes::CLAIM,
@@ -109,7 +107,6 @@ fn drop_constraint(claim: &Claimed, on: &str, sql: String) -> Mutant {
         ConstraintKind::NotNull => "not null",
     };
     Mutant {
-        wraps: None,
         label: format!("drop {kind} {on}"),
         kind: DROP_CONSTRAINT,
         claim: crate::constraints::CLAIM,

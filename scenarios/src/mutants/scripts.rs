@@ -7,7 +7,7 @@
 
 use harness::subject::Subject;
 
-use super::{Change, ManifestEdit, Mutant, NotDerived};
+use super::{Change, CommandSlot, ManifestEdit, Mutant, NotDerived};
 
 pub const BACKUP_TRUNCATED: &str = "backup-truncated";
 pub const BACKUP_IGNORES_FAILURE: &str = "backup-ignores-failure";
@@ -66,11 +66,10 @@ pub fn script_mutants(subject: &Subject, not_derived: &mut Vec<NotDerived>) -> V
     }
     match backup.and_then(|b| b.restore_command.as_deref()) {
         Some(command) => mutants.push(Mutant {
-            wraps: Some(command.to_owned()),
             label: "restore does nothing and exits 0".into(),
             kind: RESTORE_DOES_NOTHING,
             claim: crate::backups::CLAIM,
-            change: Change::Manifest(ManifestEdit::RestoreCommand(RESTORES_NOTHING.into())),
+            change: command_change(CommandSlot::Restore, command, RESTORES_NOTHING.into()),
         }),
         None => not_derived.push(NotDerived::new(
             RESTORE_DOES_NOTHING,
@@ -79,14 +78,14 @@ pub fn script_mutants(subject: &Subject, not_derived: &mut Vec<NotDerived>) -> V
     }
     match manifest.monitoring.command.as_deref() {
         Some(command) => mutants.push(Mutant {
-            wraps: Some(command.to_owned()),
             label: "monitor always exits 0".into(),
             kind: MONITOR_ALWAYS_HEALTHY,
             claim: crate::monitoring::CLAIM,
-            change: Change::Manifest(ManifestEdit::MonitorCommand(format!(
-                "{}; exit 0",
-                subshell(command)
-            ))),
+            change: command_change(
+                CommandSlot::Monitor,
+                command,
+                format!("{}; exit 0", subshell(command)),
+            ),
         }),
         None => not_derived.push(NotDerived::new(
             MONITOR_ALWAYS_HEALTHY,
@@ -96,14 +95,21 @@ pub fn script_mutants(subject: &Subject, not_derived: &mut Vec<NotDerived>) -> V
     mutants
 }
 
-fn backup_mutant(kind: &'static str, label: &str, original: &str, command: String) -> Mutant {
+fn backup_mutant(kind: &'static str, label: &str, original: &str, mutated: String) -> Mutant {
     Mutant {
-        wraps: Some(original.to_owned()),
         label: label.into(),
         kind,
         claim: crate::backups::CLAIM,
-        change: Change::Manifest(ManifestEdit::BackupCommand(command)),
+        change: command_change(CommandSlot::Backup, original, mutated),
     }
+}
+
+fn command_change(slot: CommandSlot, original: &str, mutated: String) -> Change {
+    Change::Manifest(ManifestEdit::Command {
+        slot,
+        original: original.to_owned(),
+        mutated,
+    })
 }
 
 /// Runs `command`, then cuts the largest entry it added to `$BACKUP_DIR` to half its size,

@@ -36,7 +36,6 @@ pub fn check_mutants(claims: &[Claimed], catalog: &Catalog) -> Vec<Mutant> {
                 continue;
             };
             mutants.push(Mutant {
-                wraps: None,
                 label: format!(
                     "weaken check {}({}): {how}",
                     display(table),
@@ -155,7 +154,6 @@ pub fn rebuild_index_mutants(expected: &[(String, String)], catalog: &Catalog) -
             create.push_str(&format!(" WHERE {predicate}"));
         }
         mutants.push(Mutant {
-            wraps: None,
             label,
             kind: REBUILD_INDEX,
             claim: crate::indexes::CLAIM,

@@ -1,18 +1,16 @@
 //! `readiness mutate`'s score: each mutant, the claim that had to catch it, its verdict and
-//! the evidence that caught it; survivors first, as the holes in the suite they are.
+//! the evidence that caught it; those not caught first, as the holes in the suite they are.
 
 use maud::{html, Markup};
 
 use crate::report::evidence::Scorecard;
 use crate::report::html::claims::scenario_anchor;
-use crate::report::mutation::{MutantOutcome, Verdict};
+use crate::report::mutation::Verdict;
 
 pub(super) fn section(scorecard: &Scorecard) -> Markup {
     let Some(score) = &scorecard.mutation else {
         return html! {};
     };
-    let mut ordered: Vec<&MutantOutcome> = score.mutants.iter().collect();
-    ordered.sort_by_key(|m| m.verdict != Verdict::Survived);
     html! {
         section #mutation .alert[score.caught < score.total] {
             h2 { "Mutation score" }
@@ -24,7 +22,7 @@ pub(super) fn section(scorecard: &Scorecard) -> Markup {
             div.table-wrap { table.mutants {
                 thead { tr { th { "mutant" } th { "claim" } th { "verdict" } th { "caught by" } th { "evidence" } } }
                 tbody {
-                    @for m in ordered {
+                    @for m in score.uncaught_first() {
                         tr class=(verdict_class(m.verdict)) {
                             td {
                                 details {

@@ -118,12 +118,7 @@ pub async fn check_examples(
             let Some(data_type) = table.column(column).map(|c| c.data_type.clone()) else {
                 continue;
             };
-            let mut candidates: Vec<String> = Vec::new();
-            for n in numeric_literals(expression) {
-                for v in [n - 1.0, n, n + 1.0] {
-                    candidates.push(format!("{v}"));
-                }
-            }
+            let mut candidates: Vec<String> = numeric_edges(expression);
             for text in string_literals(expression) {
                 candidates.push(crate::backend::names::quote_literal(&text));
             }
@@ -262,13 +257,18 @@ fn seed_bytes(seed: u64) -> [u8; 32] {
 /// bound moved by one) differs from the claimed one at these.
 pub fn boundary_values(expression: &str) -> Vec<String> {
     let mut values: Vec<String> = string_literals(expression);
-    for n in numeric_literals(expression) {
-        for v in [n - 1.0, n, n + 1.0] {
-            values.push(format!("{v}"));
-        }
-    }
+    values.extend(numeric_edges(expression));
     values.dedup();
     values
+}
+
+/// Each number written in `expression`, with its neighbours below and above.
+fn numeric_edges(expression: &str) -> Vec<String> {
+    numeric_literals(expression)
+        .into_iter()
+        .flat_map(|n| [n - 1.0, n, n + 1.0])
+        .map(|v| format!("{v}"))
+        .collect()
 }
 
 /// The contents of every `'…'` literal in `sql` (doubled quotes undone).
